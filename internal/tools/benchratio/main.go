@@ -1,0 +1,87 @@
+// Command benchratio reads `go test -bench` output on standard input and
+// prints each figure the project tracks as a ratio against the baseline
+// benchmark measured in the same run, since absolute numbers drift on shared
+// machines. `make bench` pipes its output here.
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// figure is a tracked ratio: the rate of Bench over the rate of Baseline
+// (both measured per operation on the same work), against a target.
+type figure struct {
+	Name     string
+	Bench    string
+	Baseline string
+	Target   float64 // minimum acceptable ratio; 0 means report only
+}
+
+var figures = []figure{
+	{"P2PKH input verification (script+sighash+ECDSA) vs bare btcec ECDSA verify",
+		"BenchmarkP2PKHVerify", "BenchmarkECDSAVerifyBare", 0.85},
+	{"1 MB block decode+hash vs one SHA-256 over the same bytes",
+		"BenchmarkDecodeHashBlock", "BenchmarkSHA256Block", 0},
+}
+
+// parse collects ns/op per benchmark name (the -GOMAXPROCS suffix removed).
+func parse(r io.Reader) (map[string]float64, error) {
+	nsPerOp := map[string]float64{}
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 4 || !strings.HasPrefix(fields[0], "Benchmark") {
+			continue
+		}
+		name := fields[0]
+		if i := strings.LastIndexByte(name, '-'); i > 0 {
+			name = name[:i]
+		}
+		for i := 2; i+1 < len(fields); i++ {
+			if fields[i+1] == "ns/op" {
+				v, err := strconv.ParseFloat(fields[i], 64)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", fields[0], err)
+				}
+				nsPerOp[name] = v
+			}
+		}
+	}
+	return nsPerOp, sc.Err()
+}
+
+func main() {
+	ns, err := parse(os.Stdin)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchratio:", err)
+		os.Exit(2)
+	}
+	fmt.Println("\nFigures (rate of benchmark / rate of baseline, same run):")
+	failed := false
+	for _, f := range figures {
+		b, okB := ns[f.Bench]
+		base, okBase := ns[f.Baseline]
+		if !okB || !okBase {
+			fmt.Printf("  %-75s missing (%s or %s not run)\n", f.Name, f.Bench, f.Baseline)
+			continue
+		}
+		ratio := base / b
+		verdict := ""
+		if f.Target > 0 {
+			verdict = fmt.Sprintf("target >= %.2f: ok", f.Target)
+			if ratio < f.Target {
+				verdict = fmt.Sprintf("target >= %.2f: BELOW", f.Target)
+				failed = true
+			}
+		}
+		fmt.Printf("  %-75s %.3f  (%.0f ns/op vs %.0f ns/op)  %s\n", f.Name, ratio, b, base, verdict)
+	}
+	if failed {
+		os.Exit(1)
+	}
+}
