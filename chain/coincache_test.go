@@ -66,7 +66,7 @@ func TestCoinCacheFlushAndReload(t *testing.T) {
 		t.Fatalf("reload: %+v %v", c, err)
 	}
 	cc.spend(op(2))
-	cc.remove(op(3))                                  // disconnecting the block that made coin 3
+	cc.remove(op(3))                                 // disconnecting the block that made coin 3
 	cc.restore(op(9), Coin{Value: 9, PkScript: nil}) // putting back a coin it spent
 	flush()
 	for i, want := range map[byte]int64{1: 1, 2: -1, 3: -1, 4: -1, 9: 9} {

@@ -1,0 +1,275 @@
+package chain
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/nodecoin/nodecoin/chain/consensus"
+	"github.com/nodecoin/nodecoin/chain/script"
+	"github.com/nodecoin/nodecoin/chain/wire"
+	"github.com/syndtr/goleveldb/leveldb"
+)
+
+// isUnspendable reports whether an output can never be spent, so it is kept
+// out of the coin set (OP_RETURN outputs, scripts over the size limit).
+func isUnspendable(pkScript []byte) bool {
+	return (len(pkScript) > 0 && pkScript[0] == script.OP_RETURN) || len(pkScript) > script.MaxScriptSize
+}
+
+// scriptJob is one input whose script must be verified.
+type scriptJob struct {
+	tx       *wire.Tx
+	idx      int
+	pkScript []byte
+}
+
+// connection is the result of validating a block against the coin set: what
+// to apply if it is valid.
+type connection struct {
+	undo    blockUndo
+	spent   []wire.OutPoint // coins from the coin set (not created in the block)
+	created map[wire.OutPoint]Coin
+	txids   []wire.Hash
+}
+
+// validateConnect checks block b (node n, whose parent is the tip) against
+// the coin set without changing it: inputs exist and are unspent, coinbase
+// maturity, values, fees, BIP68 sequence locks, sigops with P2SH, the
+// coinbase amount, and every script. The caller holds mu.
+func (c *Chain) validateConnect(n *blockNode, b *wire.Block) (*connection, error) {
+	conn := &connection{created: make(map[wire.OutPoint]Coin), txids: b.TxHashes()}
+	height := int64(n.height)
+	prevMTP := int64(n.parent.medianTimePast())
+	spentHere := make(map[wire.OutPoint]struct{})
+	var jobs []scriptJob
+	var fees int64
+	sigOps := 0
+	for ti, tx := range b.Transactions {
+		sigOps += consensus.CountLegacySigOps(tx)
+		if ti > 0 {
+			coins := make([]consensus.SpentCoin, len(tx.TxIn))
+			locks := make([]consensus.SequenceLockInput, len(tx.TxIn))
+			for i, in := range tx.TxIn {
+				op := in.PreviousOutPoint
+				coin, ok := conn.created[op]
+				if ok {
+					delete(conn.created, op)
+				} else if _, dup := spentHere[op]; dup {
+					return nil, missingInput(tx, conn.txids[ti], op)
+				} else {
+					cp, err := c.coins.fetch(op)
+					if err != nil {
+						return nil, fmt.Errorf("fetch coin %s: %w", op, err)
+					}
+					if cp == nil {
+						return nil, missingInput(tx, conn.txids[ti], op)
+					}
+					coin = *cp
+					spentHere[op] = struct{}{}
+					conn.spent = append(conn.spent, op)
+				}
+				conn.undo.Spent = append(conn.undo.Spent, coin)
+				coins[i] = consensus.SpentCoin{Value: coin.Value, PkScript: coin.PkScript, Height: int64(coin.Height), IsCoinBase: coin.Coinbase}
+				locks[i] = consensus.SequenceLockInput{Height: int64(coin.Height)}
+				if anc := n.ancestor(max(coin.Height-1, 0)); anc != nil {
+					locks[i].PrevMedianTime = int64(anc.medianTimePast())
+				}
+				jobs = append(jobs, scriptJob{tx: tx, idx: i, pkScript: coin.PkScript})
+			}
+			fee, err := consensus.CheckTransactionInputs(tx, coins, height)
+			if err != nil {
+				return nil, fmt.Errorf("transaction %s: %w", conn.txids[ti], err)
+			}
+			fees += fee
+			if err := consensus.CheckSequenceLock(tx, locks, height, prevMTP); err != nil {
+				return nil, fmt.Errorf("transaction %s: %w", conn.txids[ti], err)
+			}
+			p2sh, err := consensus.CountP2SHSigOps(tx, coins)
+			if err != nil {
+				return nil, fmt.Errorf("transaction %s: %w", conn.txids[ti], err)
+			}
+			sigOps += p2sh
+			if sigOps > consensus.MaxBlockSigOps {
+				return nil, &consensus.RuleError{Kind: consensus.ErrTooManySigOps, Reason: "bad-blk-sigops",
+					Detail: fmt.Sprintf("more than %d signature operations", consensus.MaxBlockSigOps)}
+			}
+		}
+		for i, out := range tx.TxOut {
+			if isUnspendable(out.PkScript) {
+				continue
+			}
+			conn.created[wire.OutPoint{Hash: conn.txids[ti], Index: uint32(i)}] =
+				Coin{Value: out.Value, PkScript: out.PkScript, Height: n.height, Coinbase: ti == 0}
+		}
+	}
+	if sigOps > consensus.MaxBlockSigOps {
+		return nil, &consensus.RuleError{Kind: consensus.ErrTooManySigOps, Reason: "bad-blk-sigops",
+			Detail: fmt.Sprintf("%d signature operations, limit %d", sigOps, consensus.MaxBlockSigOps)}
+	}
+	if err := consensus.CheckCoinbaseValue(b.Transactions[0], consensus.CalcBlockSubsidy(height, c.params), fees); err != nil {
+		return nil, err
+	}
+	if err := c.verifyScripts(jobs); err != nil {
+		return nil, err
+	}
+	return conn, nil
+}
+
+func missingInput(tx *wire.Tx, txid wire.Hash, op wire.OutPoint) error {
+	return &consensus.RuleError{Kind: consensus.ErrMissingOrSpent, Reason: "bad-txns-inputs-missingorspent",
+		Detail: fmt.Sprintf("transaction %s spends %s, which is missing or spent", txid, op)}
+}
+
+// verifyScripts runs every job's script on the configured number of
+// workers, stopping early at the first failure.
+func (c *Chain) verifyScripts(jobs []scriptJob) error {
+	workers := min(c.cfg.ScriptWorkers, len(jobs))
+	if workers == 0 {
+		return nil
+	}
+	var (
+		next    atomic.Int64
+		failed  atomic.Bool
+		errOnce sync.Once
+		first   error
+		wg      sync.WaitGroup
+	)
+	var cache script.SigCache
+	if c.cfg.SigCache != nil {
+		cache = c.cfg.SigCache
+	}
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !failed.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= len(jobs) {
+					return
+				}
+				j := &jobs[i]
+				checker := script.MakeTxSigChecker(j.tx, j.idx, cache)
+				err := script.VerifyScript(j.tx.TxIn[j.idx].SignatureScript, j.pkScript, script.MandatoryVerifyFlags, &checker)
+				if err != nil {
+					failed.Store(true)
+					errOnce.Do(func() {
+						first = &consensus.RuleError{Kind: consensus.ErrScriptFailed,
+							Reason: fmt.Sprintf("mandatory-script-verify-flag-failed (%v)", err),
+							Detail: fmt.Sprintf("input %d of transaction %s", j.idx, j.tx.TxHash())}
+					})
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return first
+}
+
+// connectTip validates block b of node n (whose parent is the tip) and
+// makes it the tip. The caller holds mu.
+func (c *Chain) connectTip(n *blockNode, b *wire.Block) error {
+	if n.parent != c.active.tip() {
+		return fmt.Errorf("connect %s: parent is not the tip", n.hash)
+	}
+	conn, err := c.validateConnect(n, b)
+	if err != nil {
+		return err
+	}
+	// The undo data must be stored before the coin set can move past it.
+	batch := new(leveldb.Batch)
+	batch.Put(hashKey(prefixUndo, n.hash), conn.undo.encode())
+	if n.status&statusValid == 0 {
+		n.status |= statusValid
+		rec := indexRecord{Header: n.header, Height: n.height, Status: n.status}
+		batch.Put(hashKey(prefixIndex, n.hash), rec.encode())
+	}
+	if err := c.store.write(batch, false); err != nil {
+		return fmt.Errorf("store undo data of %s: %w", n.hash, err)
+	}
+	for _, op := range conn.spent {
+		c.coins.spend(op)
+	}
+	for op, coin := range conn.created {
+		c.coins.add(op, coin)
+	}
+	c.pending.Put(heightKey(n.height), n.hash[:])
+	if c.cfg.TxIndex {
+		off := uint32(wire.HeaderSize + wire.CompactSizeLen(uint64(len(b.Transactions))))
+		for i, tx := range b.Transactions {
+			size := uint32(tx.SerializeSize())
+			loc := txLocation{Block: n.hash, Offset: off, Len: size}
+			c.pending.Put(hashKey(prefixTxIndex, conn.txids[i]), loc.encode())
+			off += size
+		}
+	}
+	c.active.setTip(n)
+	c.queue(BlockConnected, b, n)
+	return c.maybeFlush()
+}
+
+// disconnectTip undoes the tip block, making its parent the tip. The caller
+// holds mu.
+func (c *Chain) disconnectTip() error {
+	n := c.active.tip()
+	if n.parent == nil {
+		return errors.New("cannot disconnect the genesis block")
+	}
+	b, err := c.readBlock(n)
+	if err != nil {
+		return err
+	}
+	undo, err := c.store.undo(n.hash)
+	if err != nil {
+		return fmt.Errorf("disconnect %s: %w", n.hash, err)
+	}
+	txids := b.TxHashes()
+	u := len(undo.Spent)
+	for ti := len(b.Transactions) - 1; ti >= 0; ti-- {
+		tx := b.Transactions[ti]
+		for i := range tx.TxOut {
+			c.coins.remove(wire.OutPoint{Hash: txids[ti], Index: uint32(i)})
+		}
+		if ti == 0 {
+			continue
+		}
+		for i := len(tx.TxIn) - 1; i >= 0; i-- {
+			u--
+			if u < 0 {
+				return corrupt("undo record", "block %s: too few spent coins", n.hash)
+			}
+			c.coins.restore(tx.TxIn[i].PreviousOutPoint, undo.Spent[u])
+		}
+		if c.cfg.TxIndex {
+			c.pending.Delete(hashKey(prefixTxIndex, txids[ti]))
+		}
+	}
+	if u != 0 {
+		return corrupt("undo record", "block %s: %d spent coins left over", n.hash, u)
+	}
+	if c.cfg.TxIndex {
+		c.pending.Delete(hashKey(prefixTxIndex, txids[0]))
+	}
+	c.pending.Delete(heightKey(n.height))
+	c.active.setTip(n.parent)
+	c.queue(BlockDisconnected, b, n)
+	return c.maybeFlush()
+}
+
+// readBlock loads the stored block of n.
+func (c *Chain) readBlock(n *blockNode) (*wire.Block, error) {
+	raw, err := c.store.blockBytes(n.hash)
+	if err != nil {
+		return nil, fmt.Errorf("read block %s: %w", n.hash, err)
+	}
+	if raw == nil {
+		return nil, corrupt("block data", "block %s at height %d is missing", n.hash, n.height)
+	}
+	b, err := wire.DecodeBlock(raw)
+	if err != nil {
+		return nil, corrupt("block data", "block %s: %v", n.hash, err)
+	}
+	return b, nil
+}
