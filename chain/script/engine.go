@@ -796,3 +796,14 @@ func (e *engine) checkMultiSig(op byte, opCount *int, scriptCode []byte) error {
 	e.pushBool(success)
 	return nil
 }
+
+// VerifyInput verifies input idx of tx against the output script it spends
+// (pkScript) under flags, checking signatures with an optional cache. It is
+// VerifyScript with the input's scriptSig and a TxSigChecker.
+func VerifyInput(tx *wire.Tx, idx int, pkScript []byte, flags Flags, cache SigCache) error {
+	if idx < 0 || idx >= len(tx.TxIn) {
+		return scriptError(ErrUnknown, "input %d out of range (%d inputs)", idx, len(tx.TxIn))
+	}
+	checker := MakeTxSigChecker(tx, idx, cache)
+	return VerifyScript(tx.TxIn[idx].SignatureScript, pkScript, flags, &checker)
+}

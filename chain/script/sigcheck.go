@@ -150,6 +150,11 @@ func (c *TxSigChecker) CheckSequence(sequence ScriptNum) bool {
 // lock-time check fails.
 type nullChecker struct{}
 
+// CheckSig always fails: there is no transaction to sign.
 func (nullChecker) CheckSig(_, _, _ []byte) bool { return false }
+
+// CheckLockTime always fails: there is no transaction lock time.
 func (nullChecker) CheckLockTime(ScriptNum) bool { return false }
+
+// CheckSequence always fails: there is no input sequence.
 func (nullChecker) CheckSequence(ScriptNum) bool { return false }

@@ -52,6 +52,14 @@ func TestSignVerifyRoundTrip(t *testing.T) {
 					t.Fatal(err)
 				}
 				checkSpend(t, "p2pkh", tx, idx, sigScript, pkScript)
+				tx.TxIn[idx].SignatureScript = sigScript
+				if err := VerifyInput(tx, idx, pkScript, StandardVerifyFlags, nil); err != nil {
+					t.Errorf("VerifyInput: %v", err)
+				}
+				if err := VerifyInput(tx, len(tx.TxIn), pkScript, StandardVerifyFlags, nil); err == nil {
+					t.Error("VerifyInput accepted an index out of range")
+				}
+				tx.TxIn[idx].SignatureScript = nil
 				// The same signature must fail for another input.
 				err = VerifyScript(sigScript, pkScript, StandardVerifyFlags, NewTxSigChecker(tx, 0, nil))
 				if GetErrorCode(err) != ErrNullFail {

@@ -29,7 +29,9 @@ var figures = []figure{
 		"BenchmarkDecodeHashBlock", "BenchmarkSHA256Block", 0},
 }
 
-// parse collects ns/op per benchmark name (the -GOMAXPROCS suffix removed).
+// parse collects ns/op per benchmark name (the -GOMAXPROCS suffix removed),
+// keeping the fastest of repeated runs (-count): on a shared machine the
+// slow runs are the ones other work disturbed.
 func parse(r io.Reader) (map[string]float64, error) {
 	nsPerOp := map[string]float64{}
 	sc := bufio.NewScanner(r)
@@ -48,7 +50,9 @@ func parse(r io.Reader) (map[string]float64, error) {
 				if err != nil {
 					return nil, fmt.Errorf("%s: %w", fields[0], err)
 				}
-				nsPerOp[name] = v
+				if old, ok := nsPerOp[name]; !ok || v < old {
+					nsPerOp[name] = v
+				}
 			}
 		}
 	}
