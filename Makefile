@@ -3,11 +3,17 @@ GO        ?= go
 BIN       := bin/nodecoin
 FUZZTIME  ?= 10s
 BENCHTIME ?= 1s
+BENCHCOUNT ?= 3
 
-.PHONY: build test bench fuzz lint clean
+.PHONY: build run test bench fuzz lint clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/nodecoin
+
+# Builds, then runs a node on the main network with the default data dir
+# (~/.nodecoin/main); Ctrl-C stops it cleanly.
+run: build
+	./$(BIN) daemon --network main
 
 # Every unit, vector, fuzz-seed and integration test.
 test:
@@ -16,7 +22,7 @@ test:
 # Benchmarks, then the ratios the issues ask for (each figure against a
 # baseline measured in the same run).
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./... | tee bench.out
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) ./... | tee bench.out
 	$(GO) run ./internal/tools/benchratio < bench.out
 
 # Runs every fuzz target for FUZZTIME each (go test -fuzz takes one at a time).

@@ -128,6 +128,10 @@ func Open(cfg Config) (*Chain, error) {
 		st.close()
 		return nil, err
 	}
+	if err := c.syncTxIndex(); err != nil {
+		st.close()
+		return nil, err
+	}
 	c.mu.Lock()
 	err = c.activateBestChain()
 	c.mu.Unlock()

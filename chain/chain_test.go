@@ -251,3 +251,33 @@ func TestCoinSetInfoMatchesAcrossReplays(t *testing.T) {
 		t.Fatalf("same chain, different info: %+v vs %+v", i2, i1)
 	}
 }
+
+func TestTxIndexLookupAndToggle(t *testing.T) {
+	dir := t.TempDir()
+	c := testChain(t, dir)
+	blocks, _ := extend(t, c, genesisInfo(), 3, 0)
+	txid := blocks[1].Transactions[0].TxHash()
+	got, err := c.TxByID(txid)
+	if err != nil || got.Height != 2 || got.BlockHash != blocks[1].BlockHash() || got.Tx.TxHash() != txid {
+		t.Fatalf("lookup: %+v %v", got, err)
+	}
+	if _, err := c.TxByID(wire.Hash{1}); !errors.Is(err, ErrTxNotFound) {
+		t.Fatalf("unknown txid: %v", err)
+	}
+	c.Close()
+	// Off: the index is dropped. On again: rebuilt over the main chain.
+	off, err := Open(Config{Dir: dir, Params: consensus.RegTestParams, Logger: quietLog,
+		Now: func() time.Time { return time.Unix(consensus.GenesisTime+1e6, 0) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := off.TxByID(txid); !errors.Is(err, ErrTxNotFound) {
+		t.Fatalf("index off: %v", err)
+	}
+	off.Close()
+	c = testChain(t, dir)
+	defer c.Close()
+	if got, err := c.TxByID(txid); err != nil || got.Height != 2 {
+		t.Fatalf("rebuilt index: %+v %v", got, err)
+	}
+}

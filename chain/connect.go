@@ -197,13 +197,7 @@ func (c *Chain) connectTip(n *blockNode, b *wire.Block) error {
 	}
 	c.pending.Put(heightKey(n.height), n.hash[:])
 	if c.cfg.TxIndex {
-		off := uint32(wire.HeaderSize + wire.CompactSizeLen(uint64(len(b.Transactions))))
-		for i, tx := range b.Transactions {
-			size := uint32(tx.SerializeSize())
-			loc := txLocation{Block: n.hash, Offset: off, Len: size}
-			c.pending.Put(hashKey(prefixTxIndex, conn.txids[i]), loc.encode())
-			off += size
-		}
+		putTxLocations(c.pending, n.hash, b, conn.txids)
 	}
 	c.active.setTip(n)
 	c.queue(BlockConnected, b, n)

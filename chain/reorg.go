@@ -86,7 +86,7 @@ func (c *Chain) logProgress(n *blockNode) {
 		c.progress.last = now
 		return
 	}
-	if el := now.Sub(c.progress.last); el >= progressInterval || n == c.bestHeader {
+	if el := now.Sub(c.progress.last); el >= progressInterval {
 		rate := float64(c.progress.blocks) / max(el.Seconds(), 1e-3)
 		var pct float64
 		if c.bestHeader != nil && c.bestHeader.height > 0 {

@@ -18,6 +18,7 @@ func newRootCmd() *cobra.Command {
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(newVersionCmd())
+	root.AddCommand(newDaemonCmd())
 	return root
 }
 

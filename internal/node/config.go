@@ -1,0 +1,94 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/nodecoin/nodecoin/chain"
+	"github.com/nodecoin/nodecoin/chain/consensus"
+)
+
+// MinCacheMiB is the smallest coin cache budget accepted (--dbcache), as
+// Bitcoin Core's minimum -dbcache.
+const MinCacheMiB = 4
+
+// Config configures a Node. The zero values of Network, CacheMiB and
+// LogOutput take their defaults; DataDir is required (DefaultDataDir gives
+// the usual one).
+type Config struct {
+	// Network is "main", "test" or "regtest"; empty means main.
+	Network string
+	// DataDir is the data directory; network N keeps its data in
+	// DataDir/N.
+	DataDir string
+	// CacheMiB is the coin cache budget in MiB (--dbcache); 0 means
+	// chain.DefaultCacheMiB.
+	CacheMiB int
+	// TxIndex keeps the transaction index (--txindex).
+	TxIndex bool
+	// LoadBlocks are block files (Bitcoin Core's blk*.dat format) imported
+	// at start, in order (--loadblock).
+	LoadBlocks []string
+	// LogLevel is the lowest level logged.
+	LogLevel slog.Level
+	// LogOutput receives the log; nil means os.Stderr.
+	LogOutput io.Writer
+}
+
+// DefaultDataDir returns ~/.nodecoin.
+func DefaultDataDir() (string, error) {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("find the default data directory: %w", err)
+	}
+	return filepath.Join(home, ".nodecoin"), nil
+}
+
+// ParseLogLevel parses a --log-level value: debug, info, warn or error.
+func ParseLogLevel(s string) (slog.Level, error) {
+	switch s {
+	case "debug":
+		return slog.LevelDebug, nil
+	case "info":
+		return slog.LevelInfo, nil
+	case "warn":
+		return slog.LevelWarn, nil
+	case "error":
+		return slog.LevelError, nil
+	}
+	return 0, fmt.Errorf("unknown log level %q (want debug, info, warn or error)", s)
+}
+
+// resolve checks cfg, fills in its defaults and returns the network's
+// parameters.
+func (cfg *Config) resolve() (*consensus.Params, error) {
+	if cfg.Network == "" {
+		cfg.Network = consensus.MainNetName
+	}
+	params, err := consensus.ParamsForNetwork(cfg.Network)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.DataDir == "" {
+		return nil, errors.New("no data directory given")
+	}
+	abs, err := filepath.Abs(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("data directory %s: %w", cfg.DataDir, err)
+	}
+	cfg.DataDir = abs
+	if cfg.CacheMiB == 0 {
+		cfg.CacheMiB = chain.DefaultCacheMiB
+	}
+	if cfg.CacheMiB < MinCacheMiB {
+		return nil, fmt.Errorf("coin cache of %d MiB is below the minimum of %d MiB", cfg.CacheMiB, MinCacheMiB)
+	}
+	if cfg.LogOutput == nil {
+		cfg.LogOutput = os.Stderr
+	}
+	return params, nil
+}

@@ -1,0 +1,159 @@
+// Package node wires nodecoin's subsystems into a running node: its
+// configuration, the per-network data directory and its lock, logging (one
+// structured slog logger per subsystem), the chain, and the import of block
+// files at start (--loadblock). cmd/nodecoin's daemon command is a thin
+// front over it.
+//
+// A node's life is Run(ctx): it takes the data directory, opens the chain,
+// logs "node ready", imports the block files, and on cancellation of ctx
+// stops the import between two blocks and closes the chain, which flushes
+// its state.
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/nodecoin/nodecoin/chain"
+	"github.com/nodecoin/nodecoin/chain/consensus"
+	"github.com/nodecoin/nodecoin/internal/version"
+)
+
+// chainDirName is the chain database's directory in a network directory.
+const chainDirName = "chain"
+
+// Node is a nodecoin full node.
+type Node struct {
+	cfg    Config
+	params *consensus.Params
+	netDir string
+
+	log       *slog.Logger // subsystem node
+	chainLog  *slog.Logger // subsystem chain
+	importLog *slog.Logger // subsystem import
+}
+
+// New checks cfg and returns a node ready to Run. It touches no files.
+func New(cfg Config) (*Node, error) {
+	params, err := cfg.resolve()
+	if err != nil {
+		return nil, err
+	}
+	base := NewLogger(cfg.LogOutput, cfg.LogLevel)
+	return &Node{
+		cfg: cfg, params: params,
+		netDir:    filepath.Join(cfg.DataDir, params.Name),
+		log:       base.With("subsystem", "node"),
+		chainLog:  base.With("subsystem", "chain"),
+		importLog: base.With("subsystem", "import"),
+	}, nil
+}
+
+// NewLogger returns the node's base logger: slog text lines of the given
+// level and above, written to w.
+func NewLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// NetworkDir returns the directory holding the node's network's data,
+// <datadir>/<network>.
+func (n *Node) NetworkDir() string { return n.netDir }
+
+// Run runs the node until ctx is cancelled, then shuts it down cleanly and
+// returns nil; it returns an error when the node cannot start or a
+// subsystem fails. A Node runs once.
+func (n *Node) Run(ctx context.Context) (err error) {
+	if err := os.MkdirAll(n.netDir, 0o700); err != nil {
+		return fmt.Errorf("create data directory %s: %w", n.netDir, err)
+	}
+	lock, err := lockDir(n.netDir)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, lock.release()) }()
+
+	files, err := openBlockFiles(n.cfg.LoadBlocks)
+	if err != nil {
+		return err
+	}
+	defer closeAll(files)
+
+	n.log.Info("starting nodecoin", "version", version.String(), "network", n.params.Name, "datadir", n.netDir,
+		"dbcache_mib", n.cfg.CacheMiB, "txindex", n.cfg.TxIndex, "pid", os.Getpid())
+	chainDir := filepath.Join(n.netDir, chainDirName)
+	ch, err := chain.Open(chain.Config{Dir: chainDir, Params: n.params, CacheMiB: n.cfg.CacheMiB,
+		TxIndex: n.cfg.TxIndex, SigCache: chain.NewSigCache(sigCacheEntries), Logger: n.chainLog})
+	if errors.Is(err, chain.ErrSchema) {
+		return fmt.Errorf("data directory %s cannot be used for network %s: %w", n.netDir, n.params.Name, err)
+	}
+	if err != nil {
+		return fmt.Errorf("open chain: %w", err)
+	}
+	defer func() {
+		best := ch.Best()
+		if cerr := ch.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("close chain: %w", cerr))
+			return
+		}
+		n.log.Info("node stopped", "height", best.Height, "tip", best.Hash)
+	}()
+	best := ch.Best()
+	n.log.Info("node ready", "network", n.params.Name, "datadir", n.netDir, "height", best.Height, "tip", best.Hash)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	importDone := make(chan error, 1)
+	go func() { importDone <- n.importBlockFiles(ctx, ch, files) }()
+
+	select {
+	case err = <-importDone:
+		if err != nil {
+			n.log.Error("block import failed, shutting down", "err", err)
+			return err
+		}
+		<-ctx.Done()
+	case <-ctx.Done():
+		// The import stops at the next block.
+		err = <-importDone
+	}
+	n.log.Info("shutting down")
+	return err
+}
+
+// sigCacheEntries bounds the signature cache.
+const sigCacheEntries = 100_000
+
+// openBlockFiles opens the --loadblock files, so that a missing or
+// unreadable one stops the node before it starts.
+func openBlockFiles(paths []string) ([]*os.File, error) {
+	var files []*os.File
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err == nil {
+			var fi os.FileInfo
+			if fi, err = f.Stat(); err == nil && fi.IsDir() {
+				err = errors.New("is a directory")
+			}
+			if err != nil {
+				f.Close()
+			}
+		}
+		if err != nil {
+			closeAll(files)
+			return nil, fmt.Errorf("block file %s: %w", p, err)
+		}
+		files = append(files, f)
+	}
+	return files, nil
+}
+
+func closeAll(files []*os.File) {
+	for _, f := range files {
+		f.Close()
+	}
+}
