@@ -150,9 +150,7 @@ func (c *Chain) verifyScripts(jobs []scriptJob) error {
 					return
 				}
 				j := &jobs[i]
-				checker := script.MakeTxSigChecker(j.tx, j.idx, cache)
-				err := script.VerifyScript(j.tx.TxIn[j.idx].SignatureScript, j.pkScript, script.MandatoryVerifyFlags, &checker)
-				if err != nil {
+				if err := script.VerifyInput(j.tx, j.idx, j.pkScript, script.MandatoryVerifyFlags, cache); err != nil {
 					failed.Store(true)
 					errOnce.Do(func() {
 						first = &consensus.RuleError{Kind: consensus.ErrScriptFailed,

@@ -3,6 +3,7 @@ package chain
 import (
 	"crypto/sha256"
 	"sync"
+	"sync/atomic"
 
 	"github.com/nodecoin/nodecoin/chain/wire"
 )
@@ -15,6 +16,7 @@ type SigCache struct {
 	mu      sync.RWMutex
 	entries map[[32]byte]struct{}
 	max     int
+	hits    atomic.Uint64
 }
 
 // NewSigCache returns a cache holding at most maxEntries signatures.
@@ -39,8 +41,14 @@ func (c *SigCache) Exists(sigHash wire.Hash, sig, pubKey []byte) bool {
 	c.mu.RLock()
 	_, ok := c.entries[k]
 	c.mu.RUnlock()
+	if ok {
+		c.hits.Add(1)
+	}
 	return ok
 }
+
+// Hits returns how many lookups found their signature, since creation.
+func (c *SigCache) Hits() uint64 { return c.hits.Load() }
 
 // Add records a verified signature.
 func (c *SigCache) Add(sigHash wire.Hash, sig, pubKey []byte) {
