@@ -78,10 +78,13 @@ type Chain struct {
 	active     activeChain
 	coins      *coinCache
 	pending    *leveldb.Batch // height and tx index changes since the last flush
-	nextSeq    uint64
-	orphans    *orphanPool
-	lastSave   time.Time
-	progress   struct {
+	// pendingTx mirrors the tx index changes in pending, for lookups
+	// (nil: deleted).
+	pendingTx map[wire.Hash]*txLocation
+	nextSeq   uint64
+	orphans   *orphanPool
+	lastSave  time.Time
+	progress  struct {
 		last   time.Time
 		blocks int
 	}
@@ -121,6 +124,7 @@ func Open(cfg Config) (*Chain, error) {
 		candidates: make(map[*blockNode]struct{}),
 		coins:      newCoinCache(st, int64(cfg.CacheMiB)<<20),
 		pending:    new(leveldb.Batch),
+		pendingTx:  make(map[wire.Hash]*txLocation),
 		orphans:    newOrphanPool(maxOrphanBlocks),
 		lastSave:   time.Now(),
 	}
@@ -194,6 +198,7 @@ func (c *Chain) load() error {
 		return corrupt("tip record", "tip %s is not in the block index", tipHash)
 	}
 	c.active.setTip(tip)
+	tip.seq = 0 // the stored tip keeps winning ties with equal-work branches (seqs start at 1)
 	c.log.Info("loaded block index", "headers", len(c.index), "height", tip.height, "tip", tip.hash)
 	return nil
 }
@@ -260,6 +265,7 @@ func (c *Chain) saveNode(n *blockNode) error {
 // flush writes the coin cache, the pending height and tx index changes and
 // the tip in one synced batch. The caller holds mu.
 func (c *Chain) flush() error {
+	start := time.Now()
 	b := c.pending
 	c.coins.writeTo(b)
 	tip := c.active.tip()
@@ -267,8 +273,11 @@ func (c *Chain) flush() error {
 	if err := c.store.write(b, true); err != nil {
 		return fmt.Errorf("flush chain state: %w", err)
 	}
+	c.log.Info("chain state flushed", "height", tip.height, "records", b.Len(),
+		"cache_mib", c.coins.usage>>20, "took", time.Since(start).Round(time.Millisecond))
 	c.coins.flushed()
 	c.pending = new(leveldb.Batch)
+	clear(c.pendingTx)
 	c.lastSave = time.Now()
 	return nil
 }

@@ -195,7 +195,7 @@ func (c *Chain) connectTip(n *blockNode, b *wire.Block) error {
 	}
 	c.pending.Put(heightKey(n.height), n.hash[:])
 	if c.cfg.TxIndex {
-		putTxLocations(c.pending, n.hash, b, conn.txids)
+		putTxLocations(c.pending, c.pendingTx, n.hash, b, conn.txids)
 	}
 	c.active.setTip(n)
 	c.queue(BlockConnected, b, n)
@@ -236,6 +236,7 @@ func (c *Chain) disconnectTip() error {
 		}
 		if c.cfg.TxIndex {
 			c.pending.Delete(hashKey(prefixTxIndex, txids[ti]))
+			c.pendingTx[txids[ti]] = nil
 		}
 	}
 	if u != 0 {
@@ -243,6 +244,7 @@ func (c *Chain) disconnectTip() error {
 	}
 	if c.cfg.TxIndex {
 		c.pending.Delete(hashKey(prefixTxIndex, txids[0]))
+		c.pendingTx[txids[0]] = nil
 	}
 	c.pending.Delete(heightKey(n.height))
 	c.active.setTip(n.parent)

@@ -28,7 +28,7 @@ func (c *Chain) syncTxIndex() error {
 				return err
 			}
 			batch := new(leveldb.Batch)
-			putTxLocations(batch, n.hash, b, b.TxHashes())
+			putTxLocations(batch, nil, n.hash, b, b.TxHashes())
 			if err := c.store.write(batch, false); err != nil {
 				return fmt.Errorf("build tx index: %w", err)
 			}
@@ -54,13 +54,16 @@ func (c *Chain) syncTxIndex() error {
 }
 
 // putTxLocations adds the index entry of every transaction of block b
-// (hash h, txids given) to batch.
-func putTxLocations(batch *leveldb.Batch, h wire.Hash, b *wire.Block, txids []wire.Hash) {
+// (hash h, txids given) to batch, and to pending when it is not nil.
+func putTxLocations(batch *leveldb.Batch, pending map[wire.Hash]*txLocation, h wire.Hash, b *wire.Block, txids []wire.Hash) {
 	off := uint32(wire.HeaderSize + wire.CompactSizeLen(uint64(len(b.Transactions))))
 	for i, tx := range b.Transactions {
 		size := uint32(tx.SerializeSize())
 		loc := txLocation{Block: h, Offset: off, Len: size}
 		batch.Put(hashKey(prefixTxIndex, txids[i]), loc.encode())
+		if pending != nil {
+			pending[txids[i]] = &loc
+		}
 		off += size
 	}
 }
@@ -82,25 +85,24 @@ func (c *Chain) TxByID(txid wire.Hash) (*TxLookup, error) {
 	if !c.cfg.TxIndex {
 		return nil, fmt.Errorf("transaction index is off: %w", ErrTxNotFound)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	// Pending index entries live in the batch; flushing makes the lookup a
-	// plain read. Lookups are rare next to block connection.
-	if c.pending.Len() > 0 {
-		if err := c.flush(); err != nil {
-			return nil, err
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	loc, ok := c.pendingTx[txid]
+	if !ok {
+		v, err := c.store.get(hashKey(prefixTxIndex, txid))
+		if err != nil {
+			return nil, fmt.Errorf("read tx index: %w", err)
+		}
+		if v != nil {
+			l, err := decodeTxLocation(v)
+			if err != nil {
+				return nil, err
+			}
+			loc = &l
 		}
 	}
-	v, err := c.store.get(hashKey(prefixTxIndex, txid))
-	if err != nil {
-		return nil, fmt.Errorf("read tx index: %w", err)
-	}
-	if v == nil {
+	if loc == nil {
 		return nil, ErrTxNotFound
-	}
-	loc, err := decodeTxLocation(v)
-	if err != nil {
-		return nil, err
 	}
 	n := c.index[loc.Block]
 	if n == nil || !c.active.contains(n) {

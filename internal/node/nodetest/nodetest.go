@@ -17,13 +17,19 @@ import (
 // can spend it with an empty scriptSig.
 var OpTrue = []byte{script.OP_TRUE}
 
+// BulkScript is the output script of the coins RegtestChain leaves unspent
+// for good: 8 KB (an OP_TRUE after a long push, consensus-valid and never
+// spent), so a chain of a few hundred blocks outgrows a small --dbcache
+// and the node flushes its coin cache while importing.
+var BulkScript = append(append([]byte{script.OP_PUSHDATA2, 0x40, 0x1f}, make([]byte, 8000)...), script.OP_TRUE)
+
 // RegtestChain returns n solved regtest blocks extending the genesis block,
 // one minute apart. Each coinbase pays the subsidy to OpTrue. Once
 // coinbases mature, each block at height h also spends the coinbase of
-// height h-100 into two outputs, and spends the second output of the
-// previous block's such transaction, so the coin set both grows and
-// shrinks. seed goes into every coinbase, so different seeds give
-// different chains.
+// height h-100 into two outputs (the first paying BulkScript, the second
+// OpTrue), and spends the second output of the previous block's such
+// transaction, so the coin set both grows and shrinks. seed goes into
+// every coinbase, so different seeds give different chains.
 func RegtestChain(n int, seed int64) ([]*wire.Block, error) {
 	p := consensus.RegTestParams
 	prevHash := p.GenesisHash
@@ -39,7 +45,7 @@ func RegtestChain(n int, seed int64) ([]*wire.Block, error) {
 			v := cb.TxOut[0].Value
 			split = &wire.Tx{Version: 1,
 				TxIn:  []*wire.TxIn{{PreviousOutPoint: wire.OutPoint{Hash: cb.TxHash()}, Sequence: wire.MaxTxInSequenceNum}},
-				TxOut: []*wire.TxOut{{Value: v / 2, PkScript: OpTrue}, {Value: v - v/2, PkScript: OpTrue}}}
+				TxOut: []*wire.TxOut{{Value: v / 2, PkScript: BulkScript}, {Value: v - v/2, PkScript: OpTrue}}}
 			txs = append(txs, split)
 		}
 		if prevSplit != nil {
