@@ -13,6 +13,7 @@
 package chain
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -63,6 +64,7 @@ const maxOrphanBlocks = 100
 // Chain is the block chain. Its exported methods are safe for concurrent use;
 // they take mu themselves. Notifications are delivered after mu is released.
 type Chain struct {
+	ctx    context.Context
 	cfg    Config
 	params *consensus.Params
 	log    *slog.Logger
@@ -97,7 +99,12 @@ type Chain struct {
 // Open opens the chain database in cfg.Dir, creating it with the genesis
 // block if it is new, and brings the chain to the best valid tip among the
 // blocks it holds (reconnecting blocks after an unclean stop).
-func Open(cfg Config) (*Chain, error) {
+//
+// ctx bounds the chain's long operations, for the chain's whole life:
+// once it is cancelled, connecting stops at the next block boundary (a
+// consistent state) and the operation returns ctx's error. A recovery
+// interrupted that way resumes at the next Open.
+func Open(ctx context.Context, cfg Config) (*Chain, error) {
 	if cfg.Params == nil {
 		return nil, errors.New("chain: no consensus parameters")
 	}
@@ -118,6 +125,7 @@ func Open(cfg Config) (*Chain, error) {
 		return nil, err
 	}
 	c := &Chain{
+		ctx: ctx,
 		cfg: cfg, params: cfg.Params, log: cfg.Logger, store: st,
 		index:      make(map[wire.Hash]*blockNode),
 		children:   make(map[*blockNode][]*blockNode),
@@ -141,6 +149,10 @@ func Open(cfg Config) (*Chain, error) {
 	c.mu.Unlock()
 	c.dispatch()
 	if err != nil {
+		if ctx.Err() != nil {
+			// Interrupted between blocks: keep the progress made.
+			return nil, errors.Join(err, c.Close())
+		}
 		st.close()
 		return nil, err
 	}

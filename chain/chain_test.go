@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -20,7 +21,7 @@ var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
 // ahead of genesis for any test chain.
 func testChain(t *testing.T, dir string) *Chain {
 	t.Helper()
-	c, err := Open(Config{Dir: dir, Params: consensus.RegTestParams, CacheMiB: 16, TxIndex: true,
+	c, err := Open(context.Background(), Config{Dir: dir, Params: consensus.RegTestParams, CacheMiB: 16, TxIndex: true,
 		Now:    func() time.Time { return time.Unix(consensus.GenesisTime+1e6, 0) },
 		Logger: quietLog})
 	if err != nil {
@@ -268,7 +269,7 @@ func TestTxIndexLookupAndToggle(t *testing.T) {
 	}
 	c.Close()
 	// Off: the index is dropped. On again: rebuilt over the main chain.
-	off, err := Open(Config{Dir: dir, Params: consensus.RegTestParams, Logger: quietLog,
+	off, err := Open(context.Background(), Config{Dir: dir, Params: consensus.RegTestParams, Logger: quietLog,
 		Now: func() time.Time { return time.Unix(consensus.GenesisTime+1e6, 0) }})
 	if err != nil {
 		t.Fatal(err)
@@ -337,5 +338,82 @@ func TestRecoveryAfterCrashBetweenFlushes(t *testing.T) {
 	}
 	if got != want {
 		t.Fatalf("recovered coin set %+v, want %+v", got, want)
+	}
+}
+
+func TestInterruptedRecoveryResumes(t *testing.T) {
+	dir := t.TempDir()
+	c := testChain(t, dir)
+	c.coins.budget = 1 // flush after every block
+	_, tip := extend(t, c, genesisInfo(), 5, 0)
+	c.coins.budget = 1 << 30 // no more flushes: the next blocks need replaying
+	_, tip = extend(t, c, tip, 20, 0)
+	snap := t.TempDir()
+	copyDir(t, dir, snap)
+	c.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Open(ctx, Config{Dir: snap, Params: consensus.RegTestParams, Logger: quietLog,
+		Now: func() time.Time { return time.Unix(consensus.GenesisTime+1e6, 0) }}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled open: %v", err)
+	}
+	r := testChain(t, snap)
+	defer r.Close()
+	if best := r.Best(); best.Hash != tip.hash || best.Height != 25 {
+		t.Fatalf("tip after resumed recovery %d, want 25", best.Height)
+	}
+}
+
+func TestHeadersAheadOfBlocks(t *testing.T) {
+	c := testChain(t, t.TempDir())
+	defer c.Close()
+	var blocks []*wire.Block
+	var headers []wire.BlockHeader
+	tip := genesisInfo()
+	for i := 0; i < 5; i++ {
+		var b *wire.Block
+		b, tip = makeBlock(t, tip, 0)
+		blocks = append(blocks, b)
+		headers = append(headers, b.Header)
+	}
+	if err := c.ProcessHeaders(headers); err != nil {
+		t.Fatal(err)
+	}
+	if best := c.Best(); best.Height != 0 || best.HeadersHeight != 5 {
+		t.Fatalf("after headers: height %d, headers %d", best.Height, best.HeadersHeight)
+	}
+	// A header that does not connect is refused.
+	orphanHeader := headers[4]
+	orphanHeader.PrevBlock = wire.Hash{9}
+	if err := c.ProcessHeaders([]wire.BlockHeader{orphanHeader}); !errors.Is(err, errUnknownParent) {
+		t.Fatalf("unconnected header: %v", err)
+	}
+	// A header with the wrong bits is a rule violation.
+	bad := headers[0]
+	bad.Bits = 0x1e00ffff
+	if err := c.ProcessHeaders([]wire.BlockHeader{bad}); !isKind(err, consensus.ErrBadDiffBits) && !isKind(err, consensus.ErrHighHash) {
+		t.Fatalf("bad bits: %v", err)
+	}
+	for _, b := range blocks {
+		mustProcess(t, c, b)
+	}
+	if best := c.Best(); best.Height != 5 || best.Hash != tip.hash {
+		t.Fatalf("after blocks: height %d", best.Height)
+	}
+}
+
+func TestOrphanPoolIsBounded(t *testing.T) {
+	c := testChain(t, t.TempDir())
+	defer c.Close()
+	for i := 0; i < maxOrphanBlocks+20; i++ {
+		parent := blockInfo{hash: wire.Hash{byte(i), byte(i >> 8), 1}, height: 5, time: consensus.GenesisTime}
+		b, _ := makeBlock(t, parent, int64(i))
+		if res, err := c.ProcessBlock(b); err != nil || !res.Orphan {
+			t.Fatalf("orphan %d: %+v %v", i, res, err)
+		}
+	}
+	if n := c.orphans.len(); n != maxOrphanBlocks {
+		t.Fatalf("orphan pool holds %d blocks, limit %d", n, maxOrphanBlocks)
 	}
 }

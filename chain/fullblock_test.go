@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -50,7 +51,7 @@ func runSequence(t *testing.T, seq chaingen.Sequence) {
 func openSequenceChain(t *testing.T, dir string, seq chaingen.Sequence) *Chain {
 	t.Helper()
 	now := seq.Now
-	c, err := Open(Config{Dir: dir, Params: consensus.RegTestParams, CacheMiB: 16, TxIndex: true,
+	c, err := Open(context.Background(), Config{Dir: dir, Params: consensus.RegTestParams, CacheMiB: 16, TxIndex: true,
 		Now: func() time.Time { return now }, Logger: quietLog})
 	if err != nil {
 		t.Fatal(err)

@@ -57,6 +57,9 @@ func (c *Chain) activateBestChainCollect() (map[*blockNode]error, error) {
 			path = append(path, n)
 		}
 		for i := len(path) - 1; i >= 0; i-- {
+			if err := c.ctx.Err(); err != nil {
+				return invalid, fmt.Errorf("chain activation interrupted at height %d: %w", c.active.height(), err)
+			}
 			n := path[i]
 			b, err := c.readBlock(n)
 			if err != nil {

@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -16,7 +17,7 @@ import (
 func TestSigCacheSkipsVerifiedSignatures(t *testing.T) {
 	for _, prefill := range []bool{false, true} {
 		cache := NewSigCache(1000)
-		c, err := Open(Config{Dir: t.TempDir(), Params: consensus.RegTestParams, Logger: quietLog, SigCache: cache,
+		c, err := Open(context.Background(), Config{Dir: t.TempDir(), Params: consensus.RegTestParams, Logger: quietLog, SigCache: cache,
 			Now: func() time.Time { return time.Unix(consensus.GenesisTime+1e6, 0) }})
 		if err != nil {
 			t.Fatal(err)

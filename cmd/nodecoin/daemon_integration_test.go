@@ -6,6 +6,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -385,7 +386,7 @@ func TestDaemonBadArguments(t *testing.T) {
 // rounds, NODECOIN_CRASH_SEED the random seed (to replay a failure).
 const (
 	crashBlocks        = 2000
-	defaultCrashRounds = 5
+	defaultCrashRounds = 20
 )
 
 func envInt(t *testing.T, name string, def int64) int64 {
@@ -532,7 +533,7 @@ func validate(t *testing.T, blocks []*wire.Block) (chain.BestState, chain.CoinSe
 
 func openChain(t *testing.T, dir string) *chain.Chain {
 	t.Helper()
-	c, err := chain.Open(chain.Config{Dir: dir, Params: consensus.RegTestParams, CacheMiB: 16, TxIndex: true,
+	c, err := chain.Open(context.Background(), chain.Config{Dir: dir, Params: consensus.RegTestParams, CacheMiB: 16, TxIndex: true,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)

@@ -86,10 +86,14 @@ func (n *Node) Run(ctx context.Context) (err error) {
 	n.log.Info("starting nodecoin", "version", version.String(), "network", n.params.Name, "datadir", n.netDir,
 		"dbcache_mib", n.cfg.CacheMiB, "txindex", n.cfg.TxIndex, "pid", os.Getpid())
 	chainDir := filepath.Join(n.netDir, chainDirName)
-	ch, err := chain.Open(chain.Config{Dir: chainDir, Params: n.params, CacheMiB: n.cfg.CacheMiB,
+	ch, err := chain.Open(ctx, chain.Config{Dir: chainDir, Params: n.params, CacheMiB: n.cfg.CacheMiB,
 		TxIndex: n.cfg.TxIndex, SigCache: chain.NewSigCache(sigCacheEntries), Logger: n.chainLog})
 	if errors.Is(err, chain.ErrSchema) {
 		return fmt.Errorf("data directory %s cannot be used for network %s: %w", n.netDir, n.params.Name, err)
+	}
+	if err != nil && ctx.Err() != nil {
+		n.log.Info("shut down while bringing the chain up to date", "err", err)
+		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("open chain: %w", err)

@@ -130,7 +130,7 @@ func runUntil(t *testing.T, cfg Config, want string) string {
 
 func openChain(t *testing.T, netDir string) *chain.Chain {
 	t.Helper()
-	c, err := chain.Open(chain.Config{Dir: filepath.Join(netDir, chainDirName), Params: consensus.RegTestParams,
+	c, err := chain.Open(context.Background(), chain.Config{Dir: filepath.Join(netDir, chainDirName), Params: consensus.RegTestParams,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
