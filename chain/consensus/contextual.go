@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/nodecoin/nodecoin/chain/script"
 	"github.com/nodecoin/nodecoin/chain/wire"
 )
 
@@ -60,35 +61,8 @@ func BIP34HeightScript(height int64) []byte {
 	case height >= 1 && height <= 16:
 		return []byte{0x50 + byte(height)} // OP_1..OP_16
 	}
-	num := scriptNumBytes(height)
+	num := script.ScriptNum(height).Bytes()
 	return append([]byte{byte(len(num))}, num...)
-}
-
-// scriptNumBytes encodes v as a minimal script number: little-endian
-// magnitude, the sign in the top bit of the last byte.
-func scriptNumBytes(v int64) []byte {
-	if v == 0 {
-		return nil
-	}
-	negative := v < 0
-	mag := uint64(v)
-	if negative {
-		mag = -mag
-	}
-	var out []byte
-	for mag > 0 {
-		out = append(out, byte(mag))
-		mag >>= 8
-	}
-	switch {
-	case out[len(out)-1]&0x80 != 0 && negative:
-		out = append(out, 0x80)
-	case out[len(out)-1]&0x80 != 0:
-		out = append(out, 0x00)
-	case negative:
-		out[len(out)-1] |= 0x80
-	}
-	return out
 }
 
 // CheckCoinbaseHeight checks that the coinbase's signature script begins
