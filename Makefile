@@ -20,10 +20,12 @@ test:
 	$(GO) test -count=1 ./...
 
 # Benchmarks, then the ratios the issues ask for (each figure against a
-# baseline measured in the same run).
+# baseline measured in the same run), then the chain figures (chainbench
+# builds its regtest chain once and caches it in bench/).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) ./... | tee bench.out
 	$(GO) run ./internal/tools/benchratio < bench.out
+	$(GO) run ./internal/tools/chainbench -dir bench -go $(GO)
 
 # Runs every fuzz target for FUZZTIME each (go test -fuzz takes one at a time).
 fuzz:
