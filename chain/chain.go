@@ -85,8 +85,11 @@ type Chain struct {
 	pendingTx map[wire.Hash]*txLocation
 	nextSeq   uint64
 	orphans   *orphanPool
-	lastSave  time.Time
-	progress  struct {
+	// inHand holds the blocks the running ProcessBlock accepted, so
+	// connecting them does not read them back from the database.
+	inHand   map[wire.Hash]*wire.Block
+	lastSave time.Time
+	progress struct {
 		last   time.Time
 		blocks int
 	}
@@ -134,6 +137,7 @@ func Open(ctx context.Context, cfg Config) (*Chain, error) {
 		pending:    new(leveldb.Batch),
 		pendingTx:  make(map[wire.Hash]*txLocation),
 		orphans:    newOrphanPool(maxOrphanBlocks),
+		inHand:     make(map[wire.Hash]*wire.Block),
 		lastSave:   time.Now(),
 	}
 	if err := c.load(); err != nil {
@@ -294,8 +298,10 @@ func (c *Chain) flush() error {
 	return nil
 }
 
-// pendingRecordSize estimates the memory one pending index record costs.
-const pendingRecordSize = 100
+// pendingRecordSize estimates the memory one pending index record costs:
+// its batch record (which the batch buffer may hold twice while growing)
+// and, for the tx index, its pendingTx entry.
+const pendingRecordSize = 250
 
 // maybeFlush flushes when the cache and pending records exceed the budget
 // or a while has passed since the last flush. The caller holds mu.

@@ -72,9 +72,14 @@ func (c *Chain) validateConnect(n *blockNode, b *wire.Block) (*connection, error
 				}
 				conn.undo.Spent = append(conn.undo.Spent, coin)
 				coins[i] = consensus.SpentCoin{Value: coin.Value, PkScript: coin.PkScript, Height: int64(coin.Height), IsCoinBase: coin.Coinbase}
-				locks[i] = consensus.SequenceLockInput{Height: int64(coin.Height)}
-				if anc := n.ancestor(max(coin.Height-1, 0)); anc != nil {
-					locks[i].PrevMedianTime = int64(anc.medianTimePast())
+				if tx.Version >= 2 {
+					// BIP68 applies: the lock counts from the coin's block.
+					// n's parent is the tip, so its ancestors are the active
+					// chain's blocks.
+					locks[i] = consensus.SequenceLockInput{Height: int64(coin.Height)}
+					if anc := c.active.at(max(coin.Height-1, 0)); anc != nil {
+						locks[i].PrevMedianTime = int64(anc.medianTimePast())
+					}
 				}
 				jobs = append(jobs, scriptJob{tx: tx, idx: i, pkScript: coin.PkScript})
 			}
@@ -100,8 +105,10 @@ func (c *Chain) validateConnect(n *blockNode, b *wire.Block) (*connection, error
 			if isUnspendable(out.PkScript) {
 				continue
 			}
+			// The script is copied so the coin does not keep the whole
+			// decoded block alive in the cache.
 			conn.created[wire.OutPoint{Hash: conn.txids[ti], Index: uint32(i)}] =
-				Coin{Value: out.Value, PkScript: out.PkScript, Height: n.height, Coinbase: ti == 0}
+				Coin{Value: out.Value, PkScript: append([]byte(nil), out.PkScript...), Height: n.height, Coinbase: ti == 0}
 		}
 	}
 	if sigOps > consensus.MaxBlockSigOps {
@@ -252,8 +259,12 @@ func (c *Chain) disconnectTip() error {
 	return c.maybeFlush()
 }
 
-// readBlock loads the stored block of n.
+// readBlock returns the block of n: the one ProcessBlock has in hand, or
+// the stored copy. The caller holds mu.
 func (c *Chain) readBlock(n *blockNode) (*wire.Block, error) {
+	if b, ok := c.inHand[n.hash]; ok {
+		return b, nil
+	}
 	raw, err := c.store.blockBytes(n.hash)
 	if err != nil {
 		return nil, fmt.Errorf("read block %s: %w", n.hash, err)

@@ -37,6 +37,7 @@ type ProcessResult struct {
 func (c *Chain) ProcessBlock(b *wire.Block) (ProcessResult, error) {
 	c.mu.Lock()
 	res, err := c.processBlock(b)
+	clear(c.inHand)
 	c.mu.Unlock()
 	c.dispatch()
 	return res, err
@@ -140,6 +141,7 @@ func (c *Chain) acceptBlock(b *wire.Block) (*blockNode, error) {
 		return nil, fmt.Errorf("store block %s: %w", n.hash, err)
 	}
 	c.markChainData(n)
+	c.inHand[n.hash] = b
 	return n, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/nodecoin/nodecoin/chain"
@@ -58,6 +59,7 @@ Bitcoin Core's -loadblock; it may be given several times.`,
 				<-ctx.Done()
 				stop()
 			}()
+			setMemoryLimit(cacheMiB)
 			return n.Run(ctx)
 		},
 	}
@@ -69,4 +71,21 @@ Bitcoin Core's -loadblock; it may be given several times.`,
 	f.StringArrayVar(&loadBlocks, "loadblock", nil, "import blocks from `FILE` (blk*.dat format) at start; repeatable")
 	f.StringVar(&logLevel, "log-level", "info", "lowest level logged: debug, info, warn or error")
 	return cmd
+}
+
+// memoryHeadroomMiB is what the daemon may use beyond its coin cache: the
+// database's own buffers, blocks in flight and the runtime.
+const memoryHeadroomMiB = 350
+
+// setMemoryLimit tells the Go runtime to collect garbage harder as the
+// process nears --dbcache plus headroom, so the heap does not grow to twice
+// the live data before a collection. GOMEMLIMIT, when set, takes precedence.
+func setMemoryLimit(cacheMiB int) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	if cacheMiB == 0 {
+		cacheMiB = chain.DefaultCacheMiB
+	}
+	debug.SetMemoryLimit(int64(cacheMiB+memoryHeadroomMiB) << 20)
 }
