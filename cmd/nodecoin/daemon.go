@@ -2,15 +2,19 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"syscall"
 
 	"github.com/nodecoin/nodecoin/chain"
 	"github.com/nodecoin/nodecoin/chain/consensus"
+	"github.com/nodecoin/nodecoin/internal/conffile"
 	"github.com/nodecoin/nodecoin/internal/node"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // newDaemonCmd builds `nodecoin daemon`, which runs a full node until
@@ -18,6 +22,7 @@ import (
 func newDaemonCmd() *cobra.Command {
 	var (
 		network, dataDir, logLevel string
+		confFile                   string
 		cacheMiB                   int
 		txIndex                    bool
 		loadBlocks                 []string
@@ -31,13 +36,15 @@ func newDaemonCmd() *cobra.Command {
 The data of network N lives in <datadir>/N/, the chain database in
 <datadir>/N/chain/. --loadblock imports blocks at start from a file in Bitcoin
 Core's blk*.dat format (network magic, u32 little-endian size, block), as
-Bitcoin Core's -loadblock; it may be given several times.`,
+Bitcoin Core's -loadblock; it may be given several times.
+
+Settings may also come from <datadir>/nodecoin.conf (or --conf FILE), in the
+format of bitcoin.conf: key=value lines named like the flags (dbcache=500,
+txindex=0, network=regtest), # comments, and [main], [test] or [regtest]
+sections for one network. The command line wins over the file.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			level, err := node.ParseLogLevel(logLevel)
-			if err != nil {
-				return err
-			}
+			var err error
 			if dataDir == "" {
 				if cmd.Flags().Changed("datadir") {
 					return errors.New("--datadir is empty")
@@ -45,6 +52,13 @@ Bitcoin Core's -loadblock; it may be given several times.`,
 				if dataDir, err = node.DefaultDataDir(); err != nil {
 					return err
 				}
+			}
+			if err := applyConfigFile(cmd.Flags(), dataDir, confFile, &network); err != nil {
+				return err
+			}
+			level, err := node.ParseLogLevel(logLevel)
+			if err != nil {
+				return err
 			}
 			n, err := node.New(node.Config{Network: network, DataDir: dataDir, CacheMiB: cacheMiB,
 				TxIndex: txIndex, LoadBlocks: loadBlocks, LogLevel: level, LogOutput: cmd.ErrOrStderr()})
@@ -66,6 +80,7 @@ Bitcoin Core's -loadblock; it may be given several times.`,
 	f := cmd.Flags()
 	f.StringVar(&network, "network", consensus.MainNetName, "network: main, test or regtest")
 	f.StringVar(&dataDir, "datadir", "", "data directory (default ~/.nodecoin)")
+	f.StringVar(&confFile, "conf", "", "configuration `FILE` (default <datadir>/"+conffile.FileName+")")
 	f.IntVar(&cacheMiB, "dbcache", chain.DefaultCacheMiB, "coin cache size in MiB")
 	f.BoolVar(&txIndex, "txindex", true, "keep an index of every confirmed transaction (--txindex=false turns it off)")
 	f.StringArrayVar(&loadBlocks, "loadblock", nil, "import blocks from `FILE` (blk*.dat format) at start; repeatable")
@@ -88,4 +103,27 @@ func setMemoryLimit(cacheMiB int) {
 		cacheMiB = chain.DefaultCacheMiB
 	}
 	debug.SetMemoryLimit(int64(cacheMiB+memoryHeadroomMiB) << 20)
+}
+
+// applyConfigFile reads the configuration file (the --conf file, which must
+// exist, or <dataDir>/nodecoin.conf, which need not) and applies it to the
+// flags not given on the command line. The network is resolved first, since
+// it selects the file's section.
+func applyConfigFile(flags *pflag.FlagSet, dataDir, confFile string, network *string) error {
+	explicit := confFile != ""
+	if !explicit {
+		confFile = filepath.Join(dataDir, conffile.FileName)
+	}
+	sections := []string{consensus.MainNetName, consensus.TestNetName, consensus.RegTestNetName}
+	settings, err := conffile.Load(confFile, !explicit, sections)
+	if err != nil {
+		return err
+	}
+	if v, ok := conffile.Lookup(settings, "network"); ok && !flags.Changed("network") {
+		*network = v
+	}
+	if err := conffile.Apply(flags, settings, *network, "datadir", "conf"); err != nil {
+		return fmt.Errorf("configuration file %s: %w", confFile, err)
+	}
+	return nil
 }

@@ -359,6 +359,10 @@ func TestDaemonBadArguments(t *testing.T) {
 	if err := os.WriteFile(file, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	badConf := filepath.Join(dir, "bad.conf")
+	if err := os.WriteFile(badConf, []byte("dbcache=100\nrpcport=1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -373,6 +377,9 @@ func TestDaemonBadArguments(t *testing.T) {
 		{[]string{"--datadir", ""}, "--datadir is empty"},
 		{[]string{"--datadir", filepath.Join(file, "sub")}, "create data directory " + filepath.Join(file, "sub", "regtest")},
 		{[]string{"--datadir", dir, "--loadblock", filepath.Join(dir, "missing.dat")}, "block file " + filepath.Join(dir, "missing.dat")},
+		{[]string{"--datadir", dir, "--conf", badConf}, `line 2: unknown setting "rpcport"`},
+		{[]string{"--datadir", dir, "--conf", filepath.Join(dir, "none.conf")}, "no such file"},
+		{[]string{"--datadir", dir, "--conf", dir}, "is a directory"},
 	} {
 		args := append([]string{"--network", "regtest"}, tc.args...)
 		code, log := runDaemon(t, args...)
@@ -539,4 +546,23 @@ func openChain(t *testing.T, dir string) *chain.Chain {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// TestDaemonConfigFile checks that <datadir>/nodecoin.conf selects the
+// network and sets flags, that its network section applies, and that the
+// command line wins over it.
+func TestDaemonConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	conf := "# a comment\nnetwork=regtest\ndbcache=64\n[regtest]\ntxindex=0\n[main]\ndbcache=5\n"
+	if err := os.WriteFile(filepath.Join(dir, "nodecoin.conf"), []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d := startDaemon(t, "--datadir", dir, "--dbcache", "32")
+	line := d.waitFor("starting nodecoin")
+	for _, want := range []string{"network=regtest", "dbcache_mib=32", "txindex=false"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("start-up line lacks %s: %s", want, line)
+		}
+	}
+	d.stop()
 }
