@@ -123,6 +123,8 @@ func (n *Node) importBlock(ch *chain.Chain, raw []byte, off int64, st *importSta
 		st.accepted++
 	case errors.Is(err, chain.ErrDuplicateBlock):
 		st.duplicates++
+	case errors.Is(err, context.Canceled):
+		// Shutting down: the chain stopped between blocks, consistently.
 	case errors.Is(err, chain.ErrKnownInvalid):
 		st.invalid++
 		log.Debug("skipped block known to be invalid", "offset", off, "hash", res.Hash)
