@@ -47,6 +47,8 @@ type Config struct {
 	SigCache *SigCache
 	// Logger receives the chain's log lines; nil means slog.Default().
 	Logger *slog.Logger
+	// Observer receives measurements for metrics; nil means none.
+	Observer Observer
 }
 
 // ErrBlockNotFound means no block with the given hash is known.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/nodecoin/nodecoin/chain/consensus"
 	"github.com/nodecoin/nodecoin/chain/script"
@@ -179,6 +180,7 @@ func (c *Chain) connectTip(n *blockNode, b *wire.Block) error {
 	if n.parent != c.active.tip() {
 		return fmt.Errorf("connect %s: parent is not the tip", n.hash)
 	}
+	start := time.Now()
 	conn, err := c.validateConnect(n, b)
 	if err != nil {
 		return err
@@ -206,6 +208,9 @@ func (c *Chain) connectTip(n *blockNode, b *wire.Block) error {
 	}
 	c.active.setTip(n)
 	c.queue(BlockConnected, b, n)
+	if c.cfg.Observer != nil {
+		c.cfg.Observer.BlockValidated(time.Since(start))
+	}
 	return c.maybeFlush()
 }
 

@@ -1,6 +1,12 @@
 package chain
 
-import "github.com/nodecoin/nodecoin/chain/wire"
+import (
+	"strings"
+	"time"
+
+	"github.com/nodecoin/nodecoin/chain/consensus"
+	"github.com/nodecoin/nodecoin/chain/wire"
+)
 
 // NotificationType says what happened to the chain.
 type NotificationType int
@@ -61,4 +67,28 @@ func (c *Chain) dispatch() {
 			fn(n)
 		}
 	}
+}
+
+// Observer receives the chain's measurements, for metrics. Its methods are
+// called with the chain's lock held, so they must be quick and must not
+// call the chain.
+type Observer interface {
+	// BlockValidated reports how long validating and connecting one block
+	// took.
+	BlockValidated(d time.Duration)
+	// BlockRejected reports a block that broke a consensus rule, by Bitcoin
+	// Core's reject reason without its parenthesised detail (a bounded set).
+	BlockRejected(reason string)
+	// Reorganized reports a reorganisation that disconnected depth blocks.
+	Reorganized(depth int)
+}
+
+// rejectReason returns the reason label of a rule error: Core's reject
+// reason up to any parenthesised detail ("bad-version(0x3)" → "bad-version").
+func rejectReason(re *consensus.RuleError) string {
+	r := re.Reason
+	if i := strings.IndexByte(r, '('); i > 0 {
+		r = strings.TrimSpace(r[:i])
+	}
+	return r
 }

@@ -38,6 +38,10 @@ func (c *Chain) ProcessBlock(b *wire.Block) (ProcessResult, error) {
 	c.mu.Lock()
 	res, err := c.processBlock(b)
 	clear(c.inHand)
+	var re *consensus.RuleError
+	if c.cfg.Observer != nil && errors.As(err, &re) {
+		c.cfg.Observer.BlockRejected(rejectReason(re))
+	}
 	c.mu.Unlock()
 	c.dispatch()
 	return res, err

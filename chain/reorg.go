@@ -46,6 +46,9 @@ func (c *Chain) activateBestChainCollect() (map[*blockNode]error, error) {
 		fork := findFork(tip, best)
 		if depth := tip.height - fork.height; depth > 0 {
 			c.log.Info("reorganising", "depth", depth, "from", tip.hash, "to", best.hash, "fork", fork.height)
+			if c.cfg.Observer != nil {
+				c.cfg.Observer.Reorganized(int(depth))
+			}
 		}
 		for c.active.tip() != fork {
 			if err := c.disconnectTip(); err != nil {
