@@ -81,12 +81,9 @@ type Chain struct {
 	bestHeader *blockNode // the most-work header not known invalid
 	active     activeChain
 	coins      *coinCache
-	pending    *leveldb.Batch // height and tx index changes since the last flush
-	// pendingTx mirrors the tx index changes in pending, for lookups
-	// (nil: deleted).
-	pendingTx map[wire.Hash]*txLocation
-	nextSeq   uint64
-	orphans   *orphanPool
+	savedTip   *blockNode // the tip the stored coin set corresponds to
+	nextSeq    uint64
+	orphans    *orphanPool
 	// inHand holds the blocks the running ProcessBlock accepted, so
 	// connecting them does not read them back from the database.
 	inHand   map[wire.Hash]*wire.Block
@@ -136,8 +133,6 @@ func Open(ctx context.Context, cfg Config) (*Chain, error) {
 		children:   make(map[*blockNode][]*blockNode),
 		candidates: make(map[*blockNode]struct{}),
 		coins:      newCoinCache(st, int64(cfg.CacheMiB)<<20),
-		pending:    new(leveldb.Batch),
-		pendingTx:  make(map[wire.Hash]*txLocation),
 		orphans:    newOrphanPool(maxOrphanBlocks),
 		inHand:     make(map[wire.Hash]*wire.Block),
 		lastSave:   time.Now(),
@@ -217,6 +212,10 @@ func (c *Chain) load() error {
 	}
 	c.active.setTip(tip)
 	tip.seq = 0 // the stored tip keeps winning ties with equal-work branches (seqs start at 1)
+	c.savedTip = tip
+	if err := c.finishInterruptedFlush(); err != nil {
+		return err
+	}
 	c.log.Info("loaded block index", "headers", len(c.index), "height", tip.height, "tip", tip.hash)
 	return nil
 }
@@ -235,7 +234,6 @@ func (c *Chain) initGenesis() error {
 	b.Put(hashKey(prefixUndo, n.hash), (&blockUndo{}).encode())
 	rec := indexRecord{Header: n.header, Height: 0, Status: n.status}
 	b.Put(hashKey(prefixIndex, n.hash), rec.encode())
-	b.Put(heightKey(0), n.hash[:])
 	b.Put([]byte{prefixTip}, n.hash[:])
 	if c.cfg.TxIndex {
 		b.Put([]byte{prefixTxIdxOn}, nil)
@@ -244,6 +242,7 @@ func (c *Chain) initGenesis() error {
 		return fmt.Errorf("write genesis: %w", err)
 	}
 	c.active.setTip(n)
+	c.savedTip = n
 	c.log.Info("created new chain database", "network", c.params.Name, "genesis", n.hash)
 	return nil
 }
@@ -280,36 +279,49 @@ func (c *Chain) saveNode(n *blockNode) error {
 	return c.store.write(b, false)
 }
 
-// flush writes the coin cache, the pending height and tx index changes and
-// the tip in one synced batch. The caller holds mu.
+// flushChunkBytes is the size of each batch a flush writes, so that a
+// flush of a full cache does not build one batch as large as the cache.
+const flushChunkBytes = 16 << 20
+
+// flush makes the stored coin set match the cache and the tip. Since the
+// coins are written in several batches, a marker recording the old and new
+// tips is written (synced) first, and the new tip with the marker's removal
+// (synced) last; after a crash in between, load replays the blocks between
+// the two tips over the half-written coin set (every step a blind put or
+// delete, so the result is exact whatever was written). The caller holds mu.
 func (c *Chain) flush() error {
-	start := time.Now()
-	b := c.pending
-	c.coins.writeTo(b)
 	tip := c.active.tip()
-	b.Put([]byte{prefixTip}, tip.hash[:])
-	if err := c.store.write(b, true); err != nil {
+	if tip == c.savedTip && !c.coins.dirty() {
+		return nil
+	}
+	start := time.Now()
+	marker := new(leveldb.Batch)
+	marker.Put([]byte{prefixFlush}, append(append([]byte(nil), c.savedTip.hash[:]...), tip.hash[:]...))
+	if err := c.store.write(marker, true); err != nil {
 		return fmt.Errorf("flush chain state: %w", err)
 	}
-	c.log.Info("chain state flushed", "height", tip.height, "records", b.Len(),
+	written, err := c.coins.writeChunks(flushChunkBytes, func(b *leveldb.Batch) error { return c.store.write(b, false) })
+	if err != nil {
+		return fmt.Errorf("flush chain state: %w", err)
+	}
+	end := new(leveldb.Batch)
+	end.Put([]byte{prefixTip}, tip.hash[:])
+	end.Delete([]byte{prefixFlush})
+	if err := c.store.write(end, true); err != nil {
+		return fmt.Errorf("flush chain state: %w", err)
+	}
+	c.log.Info("chain state flushed", "height", tip.height, "coins_written", written,
 		"cache_mib", c.coins.usage>>20, "took", time.Since(start).Round(time.Millisecond))
 	c.coins.flushed()
-	c.pending = new(leveldb.Batch)
-	clear(c.pendingTx)
+	c.savedTip = tip
 	c.lastSave = time.Now()
 	return nil
 }
 
-// pendingRecordSize estimates the memory one pending index record costs:
-// its batch record (which the batch buffer may hold twice while growing)
-// and, for the tx index, its pendingTx entry.
-const pendingRecordSize = 250
-
-// maybeFlush flushes when the cache and pending records exceed the budget
-// or a while has passed since the last flush. The caller holds mu.
+// maybeFlush flushes when the cache exceeds its budget or a while has
+// passed since the last flush. The caller holds mu.
 func (c *Chain) maybeFlush() error {
-	usage := c.coins.usage + int64(c.pending.Len())*pendingRecordSize
-	if usage > c.coins.budget || time.Since(c.lastSave) > flushInterval {
+	if c.coins.overBudget() || time.Since(c.lastSave) > flushInterval {
 		return c.flush()
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 	"github.com/nodecoin/nodecoin/chain/consensus"
 	"github.com/nodecoin/nodecoin/chain/script"
 	"github.com/nodecoin/nodecoin/chain/wire"
+	"github.com/syndtr/goleveldb/leveldb"
 )
 
 var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -415,5 +416,76 @@ func TestOrphanPoolIsBounded(t *testing.T) {
 	}
 	if n := c.orphans.len(); n != maxOrphanBlocks {
 		t.Fatalf("orphan pool holds %d blocks, limit %d", n, maxOrphanBlocks)
+	}
+}
+
+func TestInterruptedFlushIsReplayed(t *testing.T) {
+	dir := t.TempDir()
+	c := testChain(t, dir)
+	blocks, tip := extend(t, c, genesisInfo(), 110, 0)
+	c.mu.Lock()
+	if err := c.flush(); err != nil {
+		t.Fatal(err)
+	}
+	c.mu.Unlock()
+	// A longer branch from height 105, spending coinbases, reorganises away
+	// blocks 106-110 before the next flush.
+	forkInfo := blockInfo{hash: blocks[104].BlockHash(), height: 105, time: blocks[104].Header.Timestamp}
+	var side []*wire.Block
+	for i := 0; i < 8; i++ {
+		cb := blocks[i].Transactions[0]
+		var b *wire.Block
+		b, forkInfo = makeBlock(t, forkInfo, 5, spend(wire.OutPoint{Hash: cb.TxHash()}, cb.TxOut[0].Value, 0))
+		mustProcess(t, c, b)
+		side = append(side, b)
+	}
+	if c.Best().Hash != forkInfo.hash || forkInfo.hash == tip.hash {
+		t.Fatal("side branch did not become the tip")
+	}
+	// A flush that stops after writing half its coins, as a crash would.
+	c.mu.Lock()
+	marker := new(leveldb.Batch)
+	marker.Put([]byte{prefixFlush}, append(append([]byte(nil), c.savedTip.hash[:]...), forkInfo.hash[:]...))
+	if err := c.store.write(marker, true); err != nil {
+		t.Fatal(err)
+	}
+	half := 0
+	for _, e := range c.coins.entries {
+		if e.dirty {
+			half++
+		}
+	}
+	half /= 2
+	written := 0
+	errCrash := errors.New("crash")
+	c.coins.writeChunks(1, func(b *leveldb.Batch) error {
+		if written++; written > half {
+			return errCrash
+		}
+		return c.store.write(b, false)
+	})
+	c.mu.Unlock()
+	snap := t.TempDir()
+	copyDir(t, dir, snap)
+	want, err := c.CoinSetInfo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if half == 0 {
+		t.Fatal("nothing dirty to half-write")
+	}
+
+	r := testChain(t, snap)
+	defer r.Close()
+	got, err := r.CoinSetInfo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Fatalf("replayed coin set %+v, want %+v", got, want)
+	}
+	if _, _, ok, _ := r.store.flushMarker(); ok {
+		t.Fatal("flush marker left after recovery")
 	}
 }

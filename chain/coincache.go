@@ -115,21 +115,53 @@ func (cc *coinCache) remove(op wire.OutPoint) {
 // overBudget reports whether the cache holds more than its budget.
 func (cc *coinCache) overBudget() bool { return cc.usage > cc.budget }
 
-// writeTo adds every dirty entry to the batch. After the batch is written,
-// the caller calls flushed.
-func (cc *coinCache) writeTo(b *leveldb.Batch) {
+// writeChunks writes every dirty entry to the database through write, in
+// batches of about chunkBytes, and returns how many entries it wrote. The
+// batches are not atomic together: the caller's flush protocol makes an
+// interrupted sequence recoverable. After the last batch is durable, the
+// caller calls flushed.
+func (cc *coinCache) writeChunks(chunkBytes int, write func(*leveldb.Batch) error) (int, error) {
+	b := new(leveldb.Batch)
 	var buf []byte
+	size, written := 0, 0
 	for op, e := range cc.entries {
 		if !e.dirty {
 			continue
 		}
+		key := coinKey(op)
 		if e.spent {
-			b.Delete(coinKey(op))
-			continue
+			b.Delete(key)
+			size += len(key)
+		} else {
+			buf = appendCoin(buf[:0], &e.coin)
+			b.Put(key, buf)
+			size += len(key) + len(buf)
 		}
-		buf = appendCoin(buf[:0], &e.coin)
-		b.Put(coinKey(op), buf)
+		written++
+		if size >= chunkBytes {
+			if err := write(b); err != nil {
+				return written, err
+			}
+			b.Reset()
+			size = 0
+		}
 	}
+	if b.Len() > 0 {
+		if err := write(b); err != nil {
+			return written, err
+		}
+	}
+	return written, nil
+}
+
+// dirty reports whether any entry differs from the database.
+func (cc *coinCache) dirty() bool {
+	for _, e := range cc.entries {
+		if e.dirty {
+			return true
+		}
+	}
+	return false
 }
 
 // flushed empties the cache once its contents are durable in the database.

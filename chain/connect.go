@@ -186,8 +186,13 @@ func (c *Chain) connectTip(n *blockNode, b *wire.Block) error {
 		return err
 	}
 	// The undo data must be stored before the coin set can move past it.
+	// The tx index entries go with it: an entry whose block is not in the
+	// main chain is never served, so they need no atomic flush.
 	batch := new(leveldb.Batch)
 	batch.Put(hashKey(prefixUndo, n.hash), conn.undo.encode())
+	if c.cfg.TxIndex {
+		putTxLocations(batch, n.hash, b, conn.txids)
+	}
 	if n.status&statusValid == 0 {
 		n.status |= statusValid
 		rec := indexRecord{Header: n.header, Height: n.height, Status: n.status}
@@ -201,10 +206,6 @@ func (c *Chain) connectTip(n *blockNode, b *wire.Block) error {
 	}
 	for op, coin := range conn.created {
 		c.coins.add(op, coin)
-	}
-	c.pending.Put(heightKey(n.height), n.hash[:])
-	if c.cfg.TxIndex {
-		putTxLocations(c.pending, c.pendingTx, n.hash, b, conn.txids)
 	}
 	c.active.setTip(n)
 	c.queue(BlockConnected, b, n)
@@ -230,6 +231,27 @@ func (c *Chain) disconnectTip() error {
 		return fmt.Errorf("disconnect %s: %w", n.hash, err)
 	}
 	txids := b.TxHashes()
+	if err := c.undoBlockCoins(n, b, txids, undo); err != nil {
+		return err
+	}
+	if c.cfg.TxIndex {
+		batch := new(leveldb.Batch)
+		for _, txid := range txids {
+			batch.Delete(hashKey(prefixTxIndex, txid))
+		}
+		if err := c.store.write(batch, false); err != nil {
+			return fmt.Errorf("disconnect %s: tx index: %w", n.hash, err)
+		}
+	}
+	c.active.setTip(n.parent)
+	c.queue(BlockDisconnected, b, n)
+	return c.maybeFlush()
+}
+
+// undoBlockCoins reverts block b's changes to the coin set: its outputs
+// removed, the coins it spent restored from its undo data, last transaction
+// first. Each step is a blind put or delete. The caller holds mu.
+func (c *Chain) undoBlockCoins(n *blockNode, b *wire.Block, txids []wire.Hash, undo blockUndo) error {
 	u := len(undo.Spent)
 	for ti := len(b.Transactions) - 1; ti >= 0; ti-- {
 		tx := b.Transactions[ti]
@@ -246,22 +268,76 @@ func (c *Chain) disconnectTip() error {
 			}
 			c.coins.restore(tx.TxIn[i].PreviousOutPoint, undo.Spent[u])
 		}
-		if c.cfg.TxIndex {
-			c.pending.Delete(hashKey(prefixTxIndex, txids[ti]))
-			c.pendingTx[txids[ti]] = nil
-		}
 	}
 	if u != 0 {
 		return corrupt("undo record", "block %s: %d spent coins left over", n.hash, u)
 	}
-	if c.cfg.TxIndex {
-		c.pending.Delete(hashKey(prefixTxIndex, txids[0]))
-		c.pendingTx[txids[0]] = nil
+	return nil
+}
+
+// redoBlockCoins applies an already validated block's changes to the coin
+// set as blind deletes and puts, transaction by transaction: what replaying
+// an interrupted flush needs. The caller holds mu.
+func (c *Chain) redoBlockCoins(n *blockNode, b *wire.Block) {
+	for ti, tx := range b.Transactions {
+		if ti > 0 {
+			for _, in := range tx.TxIn {
+				c.coins.remove(in.PreviousOutPoint)
+			}
+		}
+		txid := tx.TxHash()
+		for i, out := range tx.TxOut {
+			if isUnspendable(out.PkScript) {
+				continue
+			}
+			c.coins.restore(wire.OutPoint{Hash: txid, Index: uint32(i)},
+				Coin{Value: out.Value, PkScript: append([]byte(nil), out.PkScript...), Height: n.height, Coinbase: ti == 0})
+		}
 	}
-	c.pending.Delete(heightKey(n.height))
-	c.active.setTip(n.parent)
-	c.queue(BlockDisconnected, b, n)
-	return c.maybeFlush()
+}
+
+// finishInterruptedFlush completes a flush a crash interrupted: the stored
+// coin set is partly at the old tip, partly at the new one. Undoing the old
+// branch's blocks down to the fork and redoing the new branch's, all as
+// blind writes, gives exactly the new tip's coin set, which is then
+// flushed. The caller is loading the chain (active tip = the stored tip).
+func (c *Chain) finishInterruptedFlush() error {
+	oldHash, newHash, ok, err := c.store.flushMarker()
+	if err != nil || !ok {
+		return err
+	}
+	old, nw := c.index[oldHash], c.index[newHash]
+	if old == nil || nw == nil || old != c.active.tip() {
+		return corrupt("flush marker", "tips %s → %s do not match the index (stored tip %s)", oldHash, newHash, c.active.tip().hash)
+	}
+	c.log.Warn("completing a flush interrupted by a crash", "from", old.height, "to", nw.height)
+	fork := findFork(old, nw)
+	for n := old; n != fork; n = n.parent {
+		b, err := c.readBlock(n)
+		if err != nil {
+			return err
+		}
+		undo, err := c.store.undo(n.hash)
+		if err != nil {
+			return fmt.Errorf("replay flush: %w", err)
+		}
+		if err := c.undoBlockCoins(n, b, b.TxHashes(), undo); err != nil {
+			return err
+		}
+	}
+	var path []*blockNode
+	for n := nw; n != fork; n = n.parent {
+		path = append(path, n)
+	}
+	for i := len(path) - 1; i >= 0; i-- {
+		b, err := c.readBlock(path[i])
+		if err != nil {
+			return err
+		}
+		c.redoBlockCoins(path[i], b)
+	}
+	c.active.setTip(nw)
+	return c.flush()
 }
 
 // readBlock returns the block of n: the one ProcessBlock has in hand, or

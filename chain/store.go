@@ -23,8 +23,8 @@ const (
 	prefixBlock   = 'D' // 'D' hash → serialized block
 	prefixUndo    = 'R' // 'R' hash → blockUndo
 	prefixCoin    = 'U' // 'U' txid index(u32 BE) → Coin
-	prefixHeight  = 'H' // 'H' height(u32 BE) → hash of the main-chain block
 	prefixTip     = 'T' // 'T' → hash of the block the coin set is at
+	prefixFlush   = 'F' // 'F' → old tip ‖ new tip while a flush is being written
 	prefixTxIndex = 'X' // 'X' txid → txLocation
 	prefixTxIdxOn = 'x' // 'x' → present while the tx index is complete
 )
@@ -43,10 +43,6 @@ func coinKey(op wire.OutPoint) []byte {
 	copy(k[1:], op.Hash[:])
 	binary.BigEndian.PutUint32(k[1+wire.HashSize:], op.Index)
 	return k
-}
-
-func heightKey(h int32) []byte {
-	return binary.BigEndian.AppendUint32([]byte{prefixHeight}, uint32(h))
 }
 
 // store is the chain's LevelDB database. Writes that must be atomic go
@@ -182,4 +178,19 @@ func (s *store) tip() (wire.Hash, bool, error) {
 	var h wire.Hash
 	copy(h[:], v)
 	return h, true, nil
+}
+
+// flushMarker returns the tips of an interrupted flush: the coin set was
+// being moved from old to new when the node stopped.
+func (s *store) flushMarker() (old, new wire.Hash, ok bool, err error) {
+	v, err := s.get([]byte{prefixFlush})
+	if err != nil || v == nil {
+		return old, new, false, err
+	}
+	if len(v) != 2*wire.HashSize {
+		return old, new, false, corrupt("flush marker", "%d bytes", len(v))
+	}
+	copy(old[:], v)
+	copy(new[:], v[wire.HashSize:])
+	return old, new, true, nil
 }

@@ -28,7 +28,7 @@ func (c *Chain) syncTxIndex() error {
 				return err
 			}
 			batch := new(leveldb.Batch)
-			putTxLocations(batch, nil, n.hash, b, b.TxHashes())
+			putTxLocations(batch, n.hash, b, b.TxHashes())
 			if err := c.store.write(batch, false); err != nil {
 				return fmt.Errorf("build tx index: %w", err)
 			}
@@ -54,16 +54,13 @@ func (c *Chain) syncTxIndex() error {
 }
 
 // putTxLocations adds the index entry of every transaction of block b
-// (hash h, txids given) to batch, and to pending when it is not nil.
-func putTxLocations(batch *leveldb.Batch, pending map[wire.Hash]*txLocation, h wire.Hash, b *wire.Block, txids []wire.Hash) {
+// (hash h, txids given) to batch.
+func putTxLocations(batch *leveldb.Batch, h wire.Hash, b *wire.Block, txids []wire.Hash) {
 	off := uint32(wire.HeaderSize + wire.CompactSizeLen(uint64(len(b.Transactions))))
 	for i, tx := range b.Transactions {
 		size := uint32(tx.SerializeSize())
 		loc := txLocation{Block: h, Offset: off, Len: size}
 		batch.Put(hashKey(prefixTxIndex, txids[i]), loc.encode())
-		if pending != nil {
-			pending[txids[i]] = &loc
-		}
 		off += size
 	}
 }
@@ -80,29 +77,25 @@ type TxLookup struct {
 var ErrTxNotFound = fmt.Errorf("no such transaction in the main chain")
 
 // TxByID finds a confirmed main-chain transaction by txid through the
-// transaction index. Entries written since the last flush are found too.
+// transaction index. An entry is served only while its block is in the
+// main chain, so entries left behind by a reorganisation or a crash are
+// never wrong.
 func (c *Chain) TxByID(txid wire.Hash) (*TxLookup, error) {
 	if !c.cfg.TxIndex {
 		return nil, fmt.Errorf("transaction index is off: %w", ErrTxNotFound)
 	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	loc, ok := c.pendingTx[txid]
-	if !ok {
-		v, err := c.store.get(hashKey(prefixTxIndex, txid))
-		if err != nil {
-			return nil, fmt.Errorf("read tx index: %w", err)
-		}
-		if v != nil {
-			l, err := decodeTxLocation(v)
-			if err != nil {
-				return nil, err
-			}
-			loc = &l
-		}
+	v, err := c.store.get(hashKey(prefixTxIndex, txid))
+	if err != nil {
+		return nil, fmt.Errorf("read tx index: %w", err)
 	}
-	if loc == nil {
+	if v == nil {
 		return nil, ErrTxNotFound
+	}
+	loc, err := decodeTxLocation(v)
+	if err != nil {
+		return nil, err
 	}
 	n := c.index[loc.Block]
 	if n == nil || !c.active.contains(n) {

@@ -26,6 +26,7 @@ func newDaemonCmd() *cobra.Command {
 		cacheMiB                   int
 		txIndex                    bool
 		loadBlocks                 []string
+		rpcAddr, rpcUser, rpcPass  string
 	)
 	cmd := &cobra.Command{
 		Use:   "daemon",
@@ -41,7 +42,14 @@ Bitcoin Core's -loadblock; it may be given several times.
 Settings may also come from <datadir>/nodecoin.conf (or --conf FILE), in the
 format of bitcoin.conf: key=value lines named like the flags (dbcache=500,
 txindex=0, network=regtest), # comments, and [main], [test] or [regtest]
-sections for one network. The command line wins over the file.`,
+sections for one network. The command line wins over the file.
+
+The JSON-RPC server listens on --rpc-addr (default 127.0.0.1 and the
+network's RPC port: 9632 main, 19632 test, 29632 regtest) and speaks
+Bitcoin Core's JSON-RPC. Clients authenticate with --rpc-user and
+--rpc-password, or else with the random cookie the daemon writes to
+<datadir>/N/.cookie (mode 0600, removed at exit), which "nodecoin cli"
+reads. The "stop" RPC shuts the node down as SIGTERM does.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
@@ -61,7 +69,8 @@ sections for one network. The command line wins over the file.`,
 				return err
 			}
 			n, err := node.New(node.Config{Network: network, DataDir: dataDir, CacheMiB: cacheMiB,
-				TxIndex: txIndex, LoadBlocks: loadBlocks, LogLevel: level, LogOutput: cmd.ErrOrStderr()})
+				TxIndex: txIndex, LoadBlocks: loadBlocks, LogLevel: level, LogOutput: cmd.ErrOrStderr(),
+				RPCAddr: rpcAddr, RPCUser: rpcUser, RPCPassword: rpcPass})
 			if err != nil {
 				return err
 			}
@@ -85,6 +94,7 @@ sections for one network. The command line wins over the file.`,
 	f.BoolVar(&txIndex, "txindex", true, "keep an index of every confirmed transaction (--txindex=false turns it off)")
 	f.StringArrayVar(&loadBlocks, "loadblock", nil, "import blocks from `FILE` (blk*.dat format) at start; repeatable")
 	f.StringVar(&logLevel, "log-level", "info", "lowest level logged: debug, info, warn or error")
+	addRPCFlags(f, &rpcAddr, &rpcUser, &rpcPass)
 	return cmd
 }
 

@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -71,6 +72,11 @@ type daemon struct {
 // the test if it is still running.
 func startDaemon(t *testing.T, args ...string) *daemon {
 	t.Helper()
+	if !slices.Contains(args, "--rpc-addr") {
+		// A free port, so that tests (and other runs) never collide on the
+		// network's default RPC port.
+		args = append(args, "--rpc-addr", "127.0.0.1:0")
+	}
 	d := &daemon{t: t, cmd: exec.Command(binary, append([]string{"daemon"}, args...)...), done: make(chan struct{})}
 	stderr, err := d.cmd.StderrPipe()
 	if err != nil {
@@ -372,7 +378,8 @@ func TestDaemonBadArguments(t *testing.T) {
 		{[]string{"--dbcache", "lots"}, `invalid argument "lots"`},
 		{[]string{"--log-level", "loud"}, `unknown log level "loud"`},
 		{[]string{"--txindex=maybe"}, `invalid argument "maybe"`},
-		{[]string{"--rpc-addr", "127.0.0.1:1"}, "unknown flag: --rpc-addr"},
+		{[]string{"--rpc-addr", "localhost"}, `RPC address "localhost"`},
+		{[]string{"--rpc-password", "p"}, "--rpc-user and --rpc-password go together"},
 		{[]string{"extra"}, `unknown command "extra"`},
 		{[]string{"--datadir", ""}, "--datadir is empty"},
 		{[]string{"--datadir", filepath.Join(file, "sub")}, "create data directory " + filepath.Join(file, "sub", "regtest")},

@@ -19,6 +19,7 @@ func newRootCmd() *cobra.Command {
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(newVersionCmd())
 	root.AddCommand(newDaemonCmd())
+	root.AddCommand(newCLICmd())
 	return root
 }
 

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/nodecoin/nodecoin/chain"
 	"github.com/nodecoin/nodecoin/chain/consensus"
@@ -37,6 +39,14 @@ type Config struct {
 	LogLevel slog.Level
 	// LogOutput receives the log; nil means os.Stderr.
 	LogOutput io.Writer
+	// RPCAddr is the JSON-RPC server's HOST:PORT (--rpc-addr); empty means
+	// 127.0.0.1 and the network's RPC port. Port 0 picks a free port, which
+	// the "RPC server listening" log line gives.
+	RPCAddr string
+	// RPCUser and RPCPassword are the RPC credentials (--rpc-user,
+	// --rpc-password), both or neither; without them the node writes a
+	// random cookie to <datadir>/<network>/.cookie.
+	RPCUser, RPCPassword string
 }
 
 // DefaultDataDir returns ~/.nodecoin.
@@ -89,6 +99,15 @@ func (cfg *Config) resolve() (*consensus.Params, error) {
 	}
 	if cfg.LogOutput == nil {
 		cfg.LogOutput = os.Stderr
+	}
+	if (cfg.RPCUser == "") != (cfg.RPCPassword == "") {
+		return nil, errors.New("--rpc-user and --rpc-password go together: give both, or neither to use the cookie file")
+	}
+	if cfg.RPCAddr == "" {
+		cfg.RPCAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(int(params.RPCPort)))
+	}
+	if _, _, err := net.SplitHostPort(cfg.RPCAddr); err != nil {
+		return nil, fmt.Errorf("RPC address %q: %w", cfg.RPCAddr, err)
 	}
 	return params, nil
 }

@@ -4,10 +4,12 @@
 // files at start (--loadblock). cmd/nodecoin's daemon command is a thin
 // front over it.
 //
-// A node's life is Run(ctx): it takes the data directory, opens the chain,
-// logs "node ready", imports the block files, and on cancellation of ctx
-// stops the import between two blocks and closes the chain, which flushes
-// its state.
+// A node's life is Run(ctx): it takes the data directory, starts the
+// JSON-RPC server (in warm-up until the chain is open; cookie written),
+// opens the chain, logs "node ready", imports the block files, and on
+// cancellation of ctx (or the `stop` RPC) stops the RPC server and the
+// import, closes the chain, which flushes its state, and removes the
+// cookie.
 package node
 
 import (
@@ -16,12 +18,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
+	"sync"
+	"time"
 
 	"github.com/nodecoin/nodecoin/chain"
 	"github.com/nodecoin/nodecoin/chain/consensus"
 	"github.com/nodecoin/nodecoin/internal/version"
+	"github.com/nodecoin/nodecoin/rpc"
 )
 
 // chainDirName is the chain database's directory in a network directory.
@@ -36,6 +42,7 @@ type Node struct {
 	log       *slog.Logger // subsystem node
 	chainLog  *slog.Logger // subsystem chain
 	importLog *slog.Logger // subsystem import
+	rpcLog    *slog.Logger // subsystem rpc
 }
 
 // New checks cfg and returns a node ready to Run. It touches no files.
@@ -51,6 +58,7 @@ func New(cfg Config) (*Node, error) {
 		log:       base.With("subsystem", "node"),
 		chainLog:  base.With("subsystem", "chain"),
 		importLog: base.With("subsystem", "import"),
+		rpcLog:    base.With("subsystem", "rpc"),
 	}, nil
 }
 
@@ -68,6 +76,9 @@ func (n *Node) NetworkDir() string { return n.netDir }
 // returns nil; it returns an error when the node cannot start or a
 // subsystem fails. A Node runs once.
 func (n *Node) Run(ctx context.Context) (err error) {
+	started := time.Now()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	if err := os.MkdirAll(n.netDir, 0o700); err != nil {
 		return fmt.Errorf("create data directory %s: %w", n.netDir, err)
 	}
@@ -85,6 +96,12 @@ func (n *Node) Run(ctx context.Context) (err error) {
 
 	n.log.Info("starting nodecoin", "version", version.String(), "network", n.params.Name, "datadir", n.netDir,
 		"dbcache_mib", n.cfg.CacheMiB, "txindex", n.cfg.TxIndex, "pid", os.Getpid())
+	rpcSrv, stopRPC, err := n.startRPC(started, cancel)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, stopRPC()) }()
+
 	chainDir := filepath.Join(n.netDir, chainDirName)
 	ch, err := chain.Open(ctx, chain.Config{Dir: chainDir, Params: n.params, CacheMiB: n.cfg.CacheMiB,
 		TxIndex: n.cfg.TxIndex, SigCache: chain.NewSigCache(sigCacheEntries), Logger: n.chainLog})
@@ -99,6 +116,8 @@ func (n *Node) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("open chain: %w", err)
 	}
 	defer func() {
+		// No RPC handler may run once the chain closes.
+		err = errors.Join(err, stopRPC())
 		best := ch.Best()
 		if cerr := ch.Close(); cerr != nil {
 			err = errors.Join(err, fmt.Errorf("close chain: %w", cerr))
@@ -106,11 +125,11 @@ func (n *Node) Run(ctx context.Context) (err error) {
 		}
 		n.log.Info("node stopped", "height", best.Height, "tip", best.Hash)
 	}()
+	// The chain's RPC methods are registered here, before the warm-up ends.
+	rpcSrv.WarmupFinished()
 	best := ch.Best()
 	n.log.Info("node ready", "network", n.params.Name, "datadir", n.netDir, "height", best.Height, "tip", best.Hash)
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	importDone := make(chan error, 1)
 	go func() { importDone <- n.importBlockFiles(ctx, ch, files) }()
 
@@ -127,6 +146,71 @@ func (n *Node) Run(ctx context.Context) (err error) {
 	}
 	n.log.Info("shutting down")
 	return err
+}
+
+// rpcShutdownGrace is how long replies in progress may take to finish
+// when the RPC server stops.
+const rpcShutdownGrace = 5 * time.Second
+
+// startRPC starts the JSON-RPC server on the configured address, in
+// warm-up, with the control methods registered (`stop` calls shutdown),
+// writing the cookie file when no credentials are configured. The
+// returned function stops the server (waiting up to rpcShutdownGrace for
+// replies in progress) and removes the cookie; it may be called more than
+// once; the first call returns the server's error, if it failed.
+func (n *Node) startRPC(started time.Time, shutdown context.CancelFunc) (*rpc.Server, func() error, error) {
+	ln, err := net.Listen("tcp", n.cfg.RPCAddr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("RPC server: %w", err)
+	}
+	user, password, auth := n.cfg.RPCUser, n.cfg.RPCPassword, "rpc-user"
+	cookiePath := filepath.Join(n.netDir, rpc.CookieFileName)
+	if user == "" {
+		if user, password, err = rpc.WriteCookie(cookiePath); err != nil {
+			ln.Close()
+			return nil, nil, err
+		}
+		auth = "cookie"
+	}
+	removeCookie := func() error {
+		if auth != "cookie" {
+			return nil
+		}
+		return rpc.RemoveCookie(cookiePath)
+	}
+	srv, err := rpc.New(rpc.Config{User: user, Password: password, Logger: n.rpcLog})
+	if err == nil {
+		err = srv.Register(rpc.ControlMethods(started, func() {
+			n.log.Info("shutdown requested over RPC")
+			shutdown()
+		})...)
+	}
+	if err != nil {
+		ln.Close()
+		return nil, nil, errors.Join(err, removeCookie())
+	}
+	srv.SetWarmup("Loading block index…")
+	served := make(chan error, 1)
+	go func() {
+		err := srv.Serve(ln)
+		if err != nil {
+			n.rpcLog.Error("RPC server failed, shutting down", "err", err)
+			shutdown()
+		}
+		served <- err
+	}()
+	n.rpcLog.Info("RPC server listening", "addr", ln.Addr().String(), "auth", auth)
+	var once sync.Once
+	stop := func() (err error) {
+		once.Do(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), rpcShutdownGrace)
+			defer cancel()
+			err = errors.Join(srv.Shutdown(ctx), <-served, removeCookie())
+			n.rpcLog.Info("RPC server stopped")
+		})
+		return err
+	}
+	return srv, stop, nil
 }
 
 // sigCacheEntries bounds the signature cache.

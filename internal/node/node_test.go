@@ -30,6 +30,8 @@ func TestNewChecksConfig(t *testing.T) {
 		{Config{Network: "mainnet", DataDir: dir}, `unknown network "mainnet"`},
 		{Config{Network: "regtest"}, "no data directory"},
 		{Config{Network: "regtest", DataDir: dir, CacheMiB: 1}, "below the minimum"},
+		{Config{Network: "regtest", DataDir: dir, RPCUser: "u"}, "--rpc-user and --rpc-password go together"},
+		{Config{Network: "regtest", DataDir: dir, RPCAddr: "localhost"}, "RPC address"},
 	} {
 		if _, err := New(tc.cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: err %v, want %q", tc.cfg, err, tc.want)
@@ -103,6 +105,9 @@ func runUntil(t *testing.T, cfg Config, want string) string {
 	t.Helper()
 	logs := new(syncBuffer)
 	cfg.LogOutput = logs
+	if cfg.RPCAddr == "" {
+		cfg.RPCAddr = "127.0.0.1:0" // never the shared default port
+	}
 	n, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
