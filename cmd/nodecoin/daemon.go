@@ -27,6 +27,7 @@ func newDaemonCmd() *cobra.Command {
 		txIndex                    bool
 		loadBlocks                 []string
 		rpcAddr, rpcUser, rpcPass  string
+		metricsAddr                string
 	)
 	cmd := &cobra.Command{
 		Use:   "daemon",
@@ -49,7 +50,11 @@ network's RPC port: 9632 main, 19632 test, 29632 regtest) and speaks
 Bitcoin Core's JSON-RPC. Clients authenticate with --rpc-user and
 --rpc-password, or else with the random cookie the daemon writes to
 <datadir>/N/.cookie (mode 0600, removed at exit), which "nodecoin cli"
-reads. The "stop" RPC shuts the node down as SIGTERM does.`,
+reads. The "stop" RPC shuts the node down as SIGTERM does.
+
+Prometheus metrics are served without authentication on
+http://<metrics-addr>/metrics (--metrics-addr, default 127.0.0.1 and the
+network's metrics port: 9634 main, 19634 test, 29634 regtest).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
@@ -70,7 +75,7 @@ reads. The "stop" RPC shuts the node down as SIGTERM does.`,
 			}
 			n, err := node.New(node.Config{Network: network, DataDir: dataDir, CacheMiB: cacheMiB,
 				TxIndex: txIndex, LoadBlocks: loadBlocks, LogLevel: level, LogOutput: cmd.ErrOrStderr(),
-				RPCAddr: rpcAddr, RPCUser: rpcUser, RPCPassword: rpcPass})
+				RPCAddr: rpcAddr, RPCUser: rpcUser, RPCPassword: rpcPass, MetricsAddr: metricsAddr})
 			if err != nil {
 				return err
 			}
@@ -95,6 +100,8 @@ reads. The "stop" RPC shuts the node down as SIGTERM does.`,
 	f.StringArrayVar(&loadBlocks, "loadblock", nil, "import blocks from `FILE` (blk*.dat format) at start; repeatable")
 	f.StringVar(&logLevel, "log-level", "info", "lowest level logged: debug, info, warn or error")
 	addRPCFlags(f, &rpcAddr, &rpcUser, &rpcPass)
+	f.StringVar(&metricsAddr, "metrics-addr", "",
+		"serve Prometheus metrics at /metrics on `HOST:PORT` (default 127.0.0.1:<network's metrics port>)")
 	return cmd
 }
 

@@ -77,6 +77,9 @@ func startDaemon(t *testing.T, args ...string) *daemon {
 		// network's default RPC port.
 		args = append(args, "--rpc-addr", "127.0.0.1:0")
 	}
+	if !slices.Contains(args, "--metrics-addr") {
+		args = append(args, "--metrics-addr", "127.0.0.1:0")
+	}
 	d := &daemon{t: t, cmd: exec.Command(binary, append([]string{"daemon"}, args...)...), done: make(chan struct{})}
 	stderr, err := d.cmd.StderrPipe()
 	if err != nil {

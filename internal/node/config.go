@@ -43,6 +43,11 @@ type Config struct {
 	// 127.0.0.1 and the network's RPC port. Port 0 picks a free port, which
 	// the "RPC server listening" log line gives.
 	RPCAddr string
+	// MetricsAddr is the Prometheus metrics server's HOST:PORT
+	// (--metrics-addr); empty means 127.0.0.1 and the network's metrics
+	// port. Port 0 picks a free port, which the "metrics server listening"
+	// log line gives.
+	MetricsAddr string
 	// RPCUser and RPCPassword are the RPC credentials (--rpc-user,
 	// --rpc-password), both or neither; without them the node writes a
 	// random cookie to <datadir>/<network>/.cookie.
@@ -108,6 +113,12 @@ func (cfg *Config) resolve() (*consensus.Params, error) {
 	}
 	if _, _, err := net.SplitHostPort(cfg.RPCAddr); err != nil {
 		return nil, fmt.Errorf("RPC address %q: %w", cfg.RPCAddr, err)
+	}
+	if cfg.MetricsAddr == "" {
+		cfg.MetricsAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(int(params.MetricsPort)))
+	}
+	if _, _, err := net.SplitHostPort(cfg.MetricsAddr); err != nil {
+		return nil, fmt.Errorf("metrics address %q: %w", cfg.MetricsAddr, err)
 	}
 	return params, nil
 }

@@ -26,6 +26,7 @@ import (
 
 	"github.com/nodecoin/nodecoin/chain"
 	"github.com/nodecoin/nodecoin/chain/consensus"
+	"github.com/nodecoin/nodecoin/internal/metrics"
 	"github.com/nodecoin/nodecoin/internal/version"
 	"github.com/nodecoin/nodecoin/rpc"
 )
@@ -39,10 +40,11 @@ type Node struct {
 	params *consensus.Params
 	netDir string
 
-	log       *slog.Logger // subsystem node
-	chainLog  *slog.Logger // subsystem chain
-	importLog *slog.Logger // subsystem import
-	rpcLog    *slog.Logger // subsystem rpc
+	log        *slog.Logger // subsystem node
+	chainLog   *slog.Logger // subsystem chain
+	importLog  *slog.Logger // subsystem import
+	rpcLog     *slog.Logger // subsystem rpc
+	metricsLog *slog.Logger // subsystem metrics
 }
 
 // New checks cfg and returns a node ready to Run. It touches no files.
@@ -54,11 +56,12 @@ func New(cfg Config) (*Node, error) {
 	base := NewLogger(cfg.LogOutput, cfg.LogLevel)
 	return &Node{
 		cfg: cfg, params: params,
-		netDir:    filepath.Join(cfg.DataDir, params.Name),
-		log:       base.With("subsystem", "node"),
-		chainLog:  base.With("subsystem", "chain"),
-		importLog: base.With("subsystem", "import"),
-		rpcLog:    base.With("subsystem", "rpc"),
+		netDir:     filepath.Join(cfg.DataDir, params.Name),
+		log:        base.With("subsystem", "node"),
+		chainLog:   base.With("subsystem", "chain"),
+		importLog:  base.With("subsystem", "import"),
+		rpcLog:     base.With("subsystem", "rpc"),
+		metricsLog: base.With("subsystem", "metrics"),
 	}, nil
 }
 
@@ -96,7 +99,12 @@ func (n *Node) Run(ctx context.Context) (err error) {
 
 	n.log.Info("starting nodecoin", "version", version.String(), "network", n.params.Name, "datadir", n.netDir,
 		"dbcache_mib", n.cfg.CacheMiB, "txindex", n.cfg.TxIndex, "pid", os.Getpid())
-	rpcSrv, stopRPC, err := n.startRPC(started, cancel)
+	met, stopMetrics, err := n.startMetrics(cancel)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, stopMetrics()) }()
+	rpcSrv, stopRPC, err := n.startRPC(started, cancel, met)
 	if err != nil {
 		return err
 	}
@@ -104,7 +112,8 @@ func (n *Node) Run(ctx context.Context) (err error) {
 
 	chainDir := filepath.Join(n.netDir, chainDirName)
 	ch, err := chain.Open(ctx, chain.Config{Dir: chainDir, Params: n.params, CacheMiB: n.cfg.CacheMiB,
-		TxIndex: n.cfg.TxIndex, SigCache: chain.NewSigCache(sigCacheEntries), Logger: n.chainLog})
+		TxIndex: n.cfg.TxIndex, SigCache: chain.NewSigCache(sigCacheEntries), Logger: n.chainLog,
+		Observer: met})
 	if errors.Is(err, chain.ErrSchema) {
 		return fmt.Errorf("data directory %s cannot be used for network %s: %w", n.netDir, n.params.Name, err)
 	}
@@ -118,6 +127,7 @@ func (n *Node) Run(ctx context.Context) (err error) {
 	defer func() {
 		// No RPC handler may run once the chain closes.
 		err = errors.Join(err, stopRPC())
+		met.SetChain(nil) // no scrape reads the chain once it closes
 		best := ch.Best()
 		if cerr := ch.Close(); cerr != nil {
 			err = errors.Join(err, fmt.Errorf("close chain: %w", cerr))
@@ -125,6 +135,8 @@ func (n *Node) Run(ctx context.Context) (err error) {
 		}
 		n.log.Info("node stopped", "height", best.Height, "tip", best.Hash)
 	}()
+	met.SetChain(ch)
+	ch.Subscribe(met.OnNotification)
 	// The chain's RPC methods are registered here, before the warm-up ends.
 	rpcSrv.WarmupFinished()
 	best := ch.Best()
@@ -158,7 +170,7 @@ const rpcShutdownGrace = 5 * time.Second
 // returned function stops the server (waiting up to rpcShutdownGrace for
 // replies in progress) and removes the cookie; it may be called more than
 // once; the first call returns the server's error, if it failed.
-func (n *Node) startRPC(started time.Time, shutdown context.CancelFunc) (*rpc.Server, func() error, error) {
+func (n *Node) startRPC(started time.Time, shutdown context.CancelFunc, met *metrics.Metrics) (*rpc.Server, func() error, error) {
 	ln, err := net.Listen("tcp", n.cfg.RPCAddr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("RPC server: %w", err)
@@ -178,9 +190,9 @@ func (n *Node) startRPC(started time.Time, shutdown context.CancelFunc) (*rpc.Se
 		}
 		return rpc.RemoveCookie(cookiePath)
 	}
-	srv, err := rpc.New(rpc.Config{User: user, Password: password, Logger: n.rpcLog})
+	srv, err := rpc.New(rpc.Config{User: user, Password: password, Logger: n.rpcLog, OnRequest: met.ObserveRPC})
 	if err == nil {
-		err = srv.Register(rpc.ControlMethods(started, func() {
+		err = registerRPC(srv, met, rpc.ControlMethods(started, func() {
 			n.log.Info("shutdown requested over RPC")
 			shutdown()
 		})...)
@@ -211,6 +223,53 @@ func (n *Node) startRPC(started time.Time, shutdown context.CancelFunc) (*rpc.Se
 		return err
 	}
 	return srv, stop, nil
+}
+
+// registerRPC registers methods with the RPC server and their names with
+// the metrics, whose method label takes registered names only.
+func registerRPC(srv *rpc.Server, met *metrics.Metrics, methods ...rpc.Method) error {
+	if err := srv.Register(methods...); err != nil {
+		return err
+	}
+	for _, m := range methods {
+		met.RegisterRPCMethods(m.Name)
+	}
+	return nil
+}
+
+// startMetrics binds the metrics server's address (so a busy port stops
+// the node before it opens the chain) and serves the node's metrics there
+// until the returned function is called; that function may be called more
+// than once and returns the server's error. The chain's gauges appear once
+// the caller sets the chain. If serving fails, the node shuts down.
+func (n *Node) startMetrics(shutdown context.CancelFunc) (*metrics.Metrics, func() error, error) {
+	met := metrics.New(nil)
+	srv := metrics.NewServer(n.cfg.MetricsAddr, met, n.metricsLog)
+	if err := srv.Listen(context.Background()); err != nil {
+		return nil, nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() {
+		err := srv.Run(ctx)
+		if err != nil {
+			n.metricsLog.Error("metrics server failed, shutting down", "err", err)
+			shutdown()
+		}
+		served <- err
+	}()
+	var (
+		once sync.Once
+		err  error
+	)
+	stop := func() error {
+		once.Do(func() {
+			cancel()
+			err = <-served
+		})
+		return err
+	}
+	return met, stop, nil
 }
 
 // sigCacheEntries bounds the signature cache.

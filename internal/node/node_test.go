@@ -108,6 +108,9 @@ func runUntil(t *testing.T, cfg Config, want string) string {
 	if cfg.RPCAddr == "" {
 		cfg.RPCAddr = "127.0.0.1:0" // never the shared default port
 	}
+	if cfg.MetricsAddr == "" {
+		cfg.MetricsAddr = "127.0.0.1:0"
+	}
 	n, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
