@@ -80,7 +80,7 @@ network, rpc-addr, rpc-user and rpc-password may also come from
 					return fail(err)
 				}
 			}
-			if err := applyCLIConfig(cmd.Flags(), dataDir, confFile, &network); err != nil {
+			if err := applyConfigFile(cmd.Flags(), dataDir, confFile, &network, cliConfigKeys); err != nil {
 				return fail(err)
 			}
 			params, err := consensus.ParamsForNetwork(network)
@@ -137,33 +137,6 @@ network, rpc-addr, rpc-user and rpc-password may also come from
 	addRPCFlags(f, &rpcAddr, &rpcUser, &rpcPass)
 	f.BoolVar(&named, "named", false, "pass key=value arguments as named parameters")
 	return cmd
-}
-
-// applyCLIConfig applies the cli's settings of the configuration file to
-// the flags not given on the command line.
-func applyCLIConfig(flags *pflag.FlagSet, dataDir, confFile string, network *string) error {
-	explicit := confFile != ""
-	if !explicit {
-		confFile = filepath.Join(dataDir, conffile.FileName)
-	}
-	sections := []string{consensus.MainNetName, consensus.TestNetName, consensus.RegTestNetName}
-	settings, err := conffile.Load(confFile, !explicit, sections)
-	if err != nil {
-		return err
-	}
-	if v, ok := conffile.Lookup(settings, "network"); ok && !flags.Changed("network") {
-		*network = v
-	}
-	var mine []conffile.Setting
-	for _, s := range settings {
-		if cliConfigKeys[s.Key] {
-			mine = append(mine, s)
-		}
-	}
-	if err := conffile.Apply(flags, mine, *network); err != nil {
-		return fmt.Errorf("configuration file %s: %w", confFile, err)
-	}
-	return nil
 }
 
 // cliValue is an argument as JSON: itself when it is a JSON value, else a

@@ -7,6 +7,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"syscall"
 
 	"github.com/nodecoin/nodecoin/chain"
@@ -66,7 +67,7 @@ network's metrics port: 9634 main, 19634 test, 29634 regtest).`,
 					return err
 				}
 			}
-			if err := applyConfigFile(cmd.Flags(), dataDir, confFile, &network); err != nil {
+			if err := applyConfigFile(cmd.Flags(), dataDir, confFile, &network, nil); err != nil {
 				return err
 			}
 			level, err := node.ParseLogLevel(logLevel)
@@ -125,8 +126,9 @@ func setMemoryLimit(cacheMiB int) {
 // applyConfigFile reads the configuration file (the --conf file, which must
 // exist, or <dataDir>/nodecoin.conf, which need not) and applies it to the
 // flags not given on the command line. The network is resolved first, since
-// it selects the file's section.
-func applyConfigFile(flags *pflag.FlagSet, dataDir, confFile string, network *string) error {
+// it selects the file's section. With only set, other keys of the file are
+// ignored (the cli reads just its own); without, every key must be a flag.
+func applyConfigFile(flags *pflag.FlagSet, dataDir, confFile string, network *string, only map[string]bool) error {
 	explicit := confFile != ""
 	if !explicit {
 		confFile = filepath.Join(dataDir, conffile.FileName)
@@ -138,6 +140,9 @@ func applyConfigFile(flags *pflag.FlagSet, dataDir, confFile string, network *st
 	}
 	if v, ok := conffile.Lookup(settings, "network"); ok && !flags.Changed("network") {
 		*network = v
+	}
+	if only != nil {
+		settings = slices.DeleteFunc(settings, func(s conffile.Setting) bool { return !only[s.Key] })
 	}
 	if err := conffile.Apply(flags, settings, *network, "datadir", "conf"); err != nil {
 		return fmt.Errorf("configuration file %s: %w", confFile, err)
