@@ -21,6 +21,7 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nodecoin/nodecoin/chain/consensus"
@@ -71,6 +72,10 @@ type Chain struct {
 	params *consensus.Params
 	log    *slog.Logger
 	store  *store
+
+	// best is the snapshot Best returns, replaced (under mu) whenever the
+	// tip or the best header changes.
+	best atomic.Pointer[BestState]
 
 	mu       sync.RWMutex
 	index    map[wire.Hash]*blockNode
@@ -147,6 +152,7 @@ func Open(ctx context.Context, cfg Config) (*Chain, error) {
 	}
 	c.mu.Lock()
 	err = c.activateBestChain()
+	c.publishBest()
 	c.mu.Unlock()
 	c.dispatch()
 	if err != nil {
@@ -352,8 +358,19 @@ type BestState struct {
 
 // Best returns the current tip.
 func (c *Chain) Best() BestState {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
+	b := c.best.Load()
+	if b == nil { // only while Open runs
+		c.mu.RLock()
+		defer c.mu.RUnlock()
+		return c.bestState()
+	}
+	st := *b
+	st.ChainWork = new(big.Int).Set(b.ChainWork)
+	return st
+}
+
+// bestState computes the tip's BestState. The caller holds mu.
+func (c *Chain) bestState() BestState {
 	tip := c.active.tip()
 	best := c.bestHeader
 	if best == nil {
@@ -361,4 +378,11 @@ func (c *Chain) Best() BestState {
 	}
 	return BestState{Hash: tip.hash, Height: tip.height, Bits: tip.header.Bits, Time: tip.header.Timestamp,
 		MedianTime: tip.medianTimePast(), ChainWork: new(big.Int).Set(tip.work), HeadersHeight: best.height}
+}
+
+// publishBest refreshes the snapshot Best returns, so readers never wait
+// for a block being connected. The caller holds mu.
+func (c *Chain) publishBest() {
+	st := c.bestState()
+	c.best.Store(&st)
 }

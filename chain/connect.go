@@ -208,6 +208,7 @@ func (c *Chain) connectTip(n *blockNode, b *wire.Block) error {
 		c.coins.add(op, coin)
 	}
 	c.active.setTip(n)
+	c.publishBest()
 	c.queue(BlockConnected, b, n)
 	if c.cfg.Observer != nil {
 		c.cfg.Observer.BlockValidated(time.Since(start))
@@ -244,6 +245,7 @@ func (c *Chain) disconnectTip() error {
 		}
 	}
 	c.active.setTip(n.parent)
+	c.publishBest()
 	c.queue(BlockDisconnected, b, n)
 	return c.maybeFlush()
 }

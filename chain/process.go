@@ -38,6 +38,7 @@ func (c *Chain) ProcessBlock(b *wire.Block) (ProcessResult, error) {
 	c.mu.Lock()
 	res, err := c.processBlock(b)
 	clear(c.inHand)
+	c.publishBest()
 	var re *consensus.RuleError
 	if c.cfg.Observer != nil && errors.As(err, &re) {
 		c.cfg.Observer.BlockRejected(rejectReason(re))
@@ -155,6 +156,7 @@ func (c *Chain) acceptBlock(b *wire.Block) (*blockNode, error) {
 func (c *Chain) ProcessHeaders(headers []wire.BlockHeader) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	defer c.publishBest()
 	for i := range headers {
 		if _, err := c.acceptHeader(&headers[i]); err != nil {
 			return fmt.Errorf("header %d (%s): %w", i, headers[i].BlockHash(), err)

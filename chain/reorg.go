@@ -110,6 +110,7 @@ func (c *Chain) logProgress(n *blockNode) {
 func (c *Chain) InvalidateBlock(hash wire.Hash) error {
 	c.mu.Lock()
 	err := c.invalidateBlock(hash)
+	c.publishBest()
 	c.mu.Unlock()
 	c.dispatch()
 	return err
@@ -141,6 +142,7 @@ func (c *Chain) invalidateBlock(hash wire.Hash) error {
 func (c *Chain) ReconsiderBlock(hash wire.Hash) error {
 	c.mu.Lock()
 	err := c.reconsiderBlock(hash)
+	c.publishBest()
 	c.mu.Unlock()
 	c.dispatch()
 	return err
