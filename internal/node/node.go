@@ -29,6 +29,7 @@ import (
 	"github.com/nodecoin/nodecoin/internal/metrics"
 	"github.com/nodecoin/nodecoin/internal/version"
 	"github.com/nodecoin/nodecoin/rpc"
+	"github.com/nodecoin/nodecoin/rpc/methods"
 )
 
 // chainDirName is the chain database's directory in a network directory.
@@ -138,6 +139,9 @@ func (n *Node) Run(ctx context.Context) (err error) {
 	met.SetChain(ch)
 	ch.Subscribe(met.OnNotification)
 	// The chain's RPC methods are registered here, before the warm-up ends.
+	if err := registerRPC(rpcSrv, met, methods.All(ch, methods.Options{TxIndex: n.cfg.TxIndex, Logger: n.rpcLog})...); err != nil {
+		return fmt.Errorf("register RPC methods: %w", err)
+	}
 	rpcSrv.WarmupFinished()
 	best := ch.Best()
 	n.log.Info("node ready", "network", n.params.Name, "datadir", n.netDir, "height", best.Height, "tip", best.Hash)
