@@ -33,7 +33,7 @@ const (
 
 // jsonType returns the name Core's UniValue gives the type of a JSON
 // value: null, bool, object, array, string or number.
-func jsonType(raw json.RawMessage) string {
+func JSONType(raw json.RawMessage) string {
 	if len(raw) == 0 {
 		return "null"
 	}
@@ -147,7 +147,7 @@ func (p Params) Raw(i int) json.RawMessage {
 }
 
 // IsNull reports whether parameter i is absent or null.
-func (p Params) IsNull(i int) bool { return jsonType(p.Raw(i)) == "null" }
+func (p Params) IsNull(i int) bool { return JSONType(p.Raw(i)) == "null" }
 
 // name returns the first name of argument i for messages.
 func (p Params) name(i int) string {
@@ -159,13 +159,13 @@ func (p Params) name(i int) string {
 
 // typeError is Core's UniValue type-mismatch error, with RPC_TYPE_ERROR.
 func typeError(raw json.RawMessage, want string) *Error {
-	return Errorf(CodeType, "JSON value of type %s is not of expected type %s", jsonType(raw), want)
+	return Errorf(CodeType, "JSON value of type %s is not of expected type %s", JSONType(raw), want)
 }
 
 // String returns parameter i, which must be a JSON string.
 func (p Params) String(i int) (string, error) {
 	raw := p.Raw(i)
-	if jsonType(raw) != "string" {
+	if JSONType(raw) != "string" {
 		return "", typeError(raw, "string")
 	}
 	var s string
@@ -180,7 +180,7 @@ func (p Params) String(i int) (string, error) {
 // of range" (code -1).
 func (p Params) Int(i int) (int64, error) {
 	raw := p.Raw(i)
-	if jsonType(raw) != "number" {
+	if JSONType(raw) != "number" {
 		return 0, typeError(raw, "number")
 	}
 	v, err := strconv.ParseInt(string(raw), 10, 64)
@@ -205,7 +205,7 @@ func (p Params) Int32(i int) (int32, error) {
 // Float returns parameter i, which must be a JSON number.
 func (p Params) Float(i int) (float64, error) {
 	raw := p.Raw(i)
-	if jsonType(raw) != "number" {
+	if JSONType(raw) != "number" {
 		return 0, typeError(raw, "number")
 	}
 	v, err := strconv.ParseFloat(string(raw), 64)
@@ -220,7 +220,7 @@ func (p Params) Float(i int) (float64, error) {
 // types are a type error naming "number".
 func (p Params) Number(i int) (string, error) {
 	raw := p.Raw(i)
-	switch jsonType(raw) {
+	switch JSONType(raw) {
 	case "number":
 		return string(raw), nil
 	case "string":
@@ -232,7 +232,7 @@ func (p Params) Number(i int) (string, error) {
 // Bool returns parameter i, which must be true or false.
 func (p Params) Bool(i int) (bool, error) {
 	raw := p.Raw(i)
-	if jsonType(raw) != "bool" {
+	if JSONType(raw) != "bool" {
 		return false, typeError(raw, "bool")
 	}
 	return raw[0] == 't', nil
@@ -267,7 +267,7 @@ func (p Params) OptionalBool(i int, def bool) (bool, error) {
 // their integer value ("getblock HASH false" and "getblock HASH 0" alike).
 func (p Params) Verbosity(i int, def int, allowBool bool) (int, error) {
 	raw := p.Raw(i)
-	switch jsonType(raw) {
+	switch JSONType(raw) {
 	case "null":
 		return def, nil
 	case "bool":
@@ -390,7 +390,7 @@ func namedToPositional(raw []byte, args []Arg) ([]json.RawMessage, error) {
 		}
 		out = append(out, v)
 	}
-	if positional, ok := in["args"]; ok && jsonType(positional) == "array" {
+	if positional, ok := in["args"]; ok && JSONType(positional) == "array" {
 		delete(in, "args")
 		var pos []json.RawMessage
 		if err := json.Unmarshal(positional, &pos); err != nil {

@@ -277,7 +277,7 @@ func checkArgs(m *Method, params []json.RawMessage) *Error {
 		if i < len(params) {
 			raw = params[i]
 		}
-		got := jsonType(raw)
+		got := JSONType(raw)
 		if got == want || (a.Optional && got == "null") {
 			continue
 		}

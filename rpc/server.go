@@ -290,7 +290,7 @@ func (q *request) notification() bool { return q.v2 && q.id == nil }
 // filling q as far as it gets (the id, then the version) so that an error
 // reply carries them.
 func parseRequest(raw json.RawMessage, q *request) *Error {
-	if jsonType(raw) != "object" {
+	if JSONType(raw) != "object" {
 		return NewError(CodeInvalidRequest, "Invalid Request object")
 	}
 	obj, err := decodeObject(raw)
@@ -300,13 +300,13 @@ func parseRequest(raw json.RawMessage, q *request) *Error {
 	if id, ok := obj.get("id"); ok {
 		q.id = id
 	}
-	if v, ok := obj.get("jsonrpc"); ok && jsonType(v) != "null" {
+	if v, ok := obj.get("jsonrpc"); ok && JSONType(v) != "null" {
 		switch string(v) {
 		case `"1.0"`:
 		case `"2.0"`:
 			q.v2 = true
 		default:
-			if jsonType(v) != "string" {
+			if JSONType(v) != "string" {
 				return NewError(CodeInvalidRequest, "jsonrpc field must be a string")
 			}
 			var s string
@@ -318,7 +318,7 @@ func parseRequest(raw json.RawMessage, q *request) *Error {
 		}
 	}
 	m, _ := obj.get("method")
-	switch jsonType(m) {
+	switch JSONType(m) {
 	case "null":
 		return NewError(CodeInvalidRequest, "Missing method")
 	case "string":
@@ -329,7 +329,7 @@ func parseRequest(raw json.RawMessage, q *request) *Error {
 		return NewError(CodeInvalidRequest, "Method must be a string")
 	}
 	p, _ := obj.get("params")
-	switch jsonType(p) {
+	switch JSONType(p) {
 	case "array", "object":
 		q.params = p
 	case "null":
@@ -444,7 +444,7 @@ func (s *Server) exec(ctx context.Context, q *request) (result []byte, e *Error)
 	}
 	name = m.Name
 	var params []json.RawMessage
-	switch jsonType(q.params) {
+	switch JSONType(q.params) {
 	case "array":
 		if err := json.Unmarshal(q.params, &params); err != nil {
 			return nil, NewError(CodeParse, "Parse error")

@@ -390,7 +390,7 @@ func (m *mining) generateBlock() rpc.Method {
 			}
 			txs := make([]*wire.Tx, 0, len(items))
 			for _, it := range items {
-				if jsonType(it) != "string" {
+				if rpc.JSONType(it) != "string" {
 					return nil, typeError(it, "string")
 				}
 				var str string

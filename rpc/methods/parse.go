@@ -77,30 +77,9 @@ func blockContext(info chain.BlockInfo, numTx int) corejson.BlockContext {
 		Next: info.Next, NumTx: numTx}
 }
 
-// jsonType returns the UniValue type name of a JSON value.
-func jsonType(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return "null"
-	}
-	switch raw[0] {
-	case 'n':
-		return "null"
-	case 't', 'f':
-		return "bool"
-	case '{':
-		return "object"
-	case '[':
-		return "array"
-	case '"':
-		return "string"
-	}
-	return "number"
-}
-
 // typeError is UniValue's type mismatch, code -3.
 func typeError(raw json.RawMessage, want string) *rpc.Error {
-	return rpc.Errorf(rpc.CodeType, "JSON value of type %s is not of expected type %s", jsonType(raw), want)
+	return rpc.Errorf(rpc.CodeType, "JSON value of type %s is not of expected type %s", rpc.JSONType(raw), want)
 }
 
 // member is one key and value of a JSON object.
@@ -163,7 +142,7 @@ func jsonInt(raw json.RawMessage) (int64, error) {
 // string", "Invalid amount" or "Amount out of range".
 func amountFromValue(raw json.RawMessage) (int64, error) {
 	var text string
-	switch jsonType(raw) {
+	switch rpc.JSONType(raw) {
 	case "number":
 		text = string(bytes.TrimSpace(raw))
 	case "string":

@@ -346,7 +346,7 @@ func constructTransaction(p rpc.Params, prefixes address.Prefixes) (*wire.Tx, er
 			}
 			seen["data"] = true
 			var s string
-			if jsonType(o.value) != "string" {
+			if rpc.JSONType(o.value) != "string" {
 				return nil, typeError(o.value, "string")
 			}
 			json.Unmarshal(o.value, &s)
@@ -389,7 +389,7 @@ func constructTransaction(p rpc.Params, prefixes address.Prefixes) (*wire.Tx, er
 
 // parseInput reads one of createrawtransaction's inputs.
 func parseInput(raw json.RawMessage, rbf bool, locktime uint32) (*wire.TxIn, error) {
-	if jsonType(raw) != "object" {
+	if rpc.JSONType(raw) != "object" {
 		return nil, typeError(raw, "object")
 	}
 	obj, err := orderedObject(raw)
@@ -397,7 +397,7 @@ func parseInput(raw json.RawMessage, rbf bool, locktime uint32) (*wire.TxIn, err
 		return nil, err
 	}
 	txidRaw := find(obj, "txid")
-	if jsonType(txidRaw) != "string" {
+	if rpc.JSONType(txidRaw) != "string" {
 		return nil, typeError(txidRaw, "string")
 	}
 	var s string
@@ -407,7 +407,7 @@ func parseInput(raw json.RawMessage, rbf bool, locktime uint32) (*wire.TxIn, err
 		return nil, err
 	}
 	voutRaw := find(obj, "vout")
-	if jsonType(voutRaw) != "number" {
+	if rpc.JSONType(voutRaw) != "number" {
 		return nil, rpc.NewError(rpc.CodeInvalidParameter, "Invalid parameter, missing vout key")
 	}
 	vout, err := jsonInt(voutRaw)
@@ -427,7 +427,7 @@ func parseInput(raw json.RawMessage, rbf bool, locktime uint32) (*wire.TxIn, err
 	case locktime != 0:
 		seq = maxSequenceNonFinal
 	}
-	if seqRaw := find(obj, "sequence"); jsonType(seqRaw) == "number" {
+	if seqRaw := find(obj, "sequence"); rpc.JSONType(seqRaw) == "number" {
 		v, err := jsonInt(seqRaw)
 		if err != nil {
 			return nil, err
@@ -443,7 +443,7 @@ func parseInput(raw json.RawMessage, rbf bool, locktime uint32) (*wire.TxIn, err
 // parseOutputs reads createrawtransaction's outputs — an object, or an
 // array of one-member objects — as key/value pairs in order.
 func parseOutputs(raw json.RawMessage) ([]member, error) {
-	switch jsonType(raw) {
+	switch rpc.JSONType(raw) {
 	case "null":
 		return nil, rpc.NewError(rpc.CodeInvalidParameter, "Invalid parameter, output argument must be non-null")
 	case "object":
@@ -458,7 +458,7 @@ func parseOutputs(raw json.RawMessage) ([]member, error) {
 	}
 	var out []member
 	for _, e := range elems {
-		if jsonType(e) != "object" {
+		if rpc.JSONType(e) != "object" {
 			return nil, rpc.NewError(rpc.CodeInvalidParameter, "Invalid parameter, key-value pair not an object as expected")
 		}
 		obj, err := orderedObject(e)
