@@ -322,10 +322,11 @@ func TestSigCacheFilledAtAcceptance(t *testing.T) {
 	}
 }
 
-type countObserver struct{ accepted, rejected int }
+type countObserver struct{ accepted, rejected, removed int }
 
-func (o *countObserver) Accepted()       { o.accepted++ }
-func (o *countObserver) Rejected(string) { o.rejected++ }
+func (o *countObserver) Accepted(wire.Hash, int64, int64) { o.accepted++ }
+func (o *countObserver) Rejected(string)                  { o.rejected++ }
+func (o *countObserver) Removed(wire.Hash)                { o.removed++ }
 
 func TestObserverAndInfo(t *testing.T) {
 	obs := &countObserver{}
@@ -348,6 +349,13 @@ func TestObserverAndInfo(t *testing.T) {
 	if h.pool.Info().UnbroadcastCount != 0 {
 		t.Fatal("still unbroadcast")
 	}
+	defer func() {
+		// Mining the transaction removes it: the observer hears of it.
+		h.mine(tx)
+		if obs.removed != 1 {
+			t.Errorf("observer saw %d removals, want 1", obs.removed)
+		}
+	}()
 	e := h.pool.Get(tx.TxHash())
 	if e.Weight != 4*e.Size || e.Height != h.chain.Best().Height || e.BIP125Replaceable {
 		t.Fatalf("entry %+v", e)

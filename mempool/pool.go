@@ -32,11 +32,15 @@ type Chain interface {
 // called with the pool's lock held: they must be quick and must not call the
 // pool.
 type Observer interface {
-	// Accepted reports a transaction added to the pool.
-	Accepted()
+	// Accepted reports a transaction added to the pool, with its fee and
+	// serialized size.
+	Accepted(txid wire.Hash, fee, size int64)
 	// Rejected reports a refused transaction by its reject reason without
 	// any parenthesised part (a bounded set of labels).
 	Rejected(reason string)
+	// Removed reports a transaction that left the pool, for any reason
+	// (mined, conflicted, replaced, evicted, expired).
+	Removed(txid wire.Hash)
 }
 
 // Default limits (Bitcoin Core's).
@@ -395,6 +399,9 @@ func (p *Pool) removeSet(set map[*entry]struct{}) {
 		}
 		delete(p.entries, e.txid)
 		delete(p.unbroadcast, e.txid)
+		if p.cfg.Observer != nil {
+			p.cfg.Observer.Removed(e.txid)
+		}
 		if e.heapIdx >= 0 {
 			heap.Remove(&p.evict, e.heapIdx)
 		}
