@@ -18,6 +18,8 @@ import (
 	"github.com/nodecoin/nodecoin/chain"
 	"github.com/nodecoin/nodecoin/chain/consensus"
 	"github.com/nodecoin/nodecoin/chain/wire"
+	"github.com/nodecoin/nodecoin/mempool"
+	"github.com/nodecoin/nodecoin/mempool/feeest"
 	"github.com/nodecoin/nodecoin/rpc"
 )
 
@@ -42,6 +44,32 @@ type Chain interface {
 
 var _ Chain = (*chain.Chain)(nil)
 
+// Pool is what the methods need of the mempool; *mempool.Pool satisfies
+// it.
+type Pool interface {
+	Accept(tx *wire.Tx, opts mempool.AcceptOptions) (*mempool.AcceptResult, error)
+	Get(txid wire.Hash) *mempool.EntryInfo
+	Tx(txid wire.Hash) *wire.Tx
+	Spender(op wire.OutPoint) *wire.Tx
+	TxIDs() []wire.Hash
+	Entries() []*mempool.EntryInfo
+	Ancestors(txid wire.Hash) ([]wire.Hash, bool)
+	Descendants(txid wire.Hash) ([]wire.Hash, bool)
+	Info() mempool.Info
+	Prioritise(txid wire.Hash, delta int64)
+	MiningOrder() []*mempool.MiningTx
+}
+
+var _ Pool = (*mempool.Pool)(nil)
+
+// FeeEstimator is what estimatesmartfee needs; *feeest.Estimator
+// satisfies it.
+type FeeEstimator interface {
+	EstimateSmartFee(target int, conservative bool) (feeRate int64, blocks int, err error)
+}
+
+var _ FeeEstimator = (*feeest.Estimator)(nil)
+
 // Options are the node's settings the methods depend on.
 type Options struct {
 	// TxIndex says whether the chain keeps the transaction index
@@ -54,6 +82,12 @@ type Options struct {
 	// Logger receives the reasons verifychain gives false; nil means
 	// slog.Default().
 	Logger *slog.Logger
+	// Pool is the node's mempool; nil leaves out the mempool methods and
+	// makes the others answer as if the pool were empty.
+	Pool Pool
+	// Fees is the fee estimator behind estimatesmartfee; nil leaves the
+	// method out.
+	Fees FeeEstimator
 }
 
 func (o Options) logger() *slog.Logger {
