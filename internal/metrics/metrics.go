@@ -75,8 +75,8 @@ const OtherReason = "other"
 const maxRejectReasons = 64
 
 // rejectReasonPattern is what a reject reason looks like
-// ("bad-txns-inputs-missingorspent", "high-hash", "time-too-new").
-var rejectReasonPattern = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$`)
+// ("bad-txns-inputs-missingorspent", "high-hash", "min relay fee not met").
+var rejectReasonPattern = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_. -]{0,63}$`)
 
 // Histogram buckets.
 var (
@@ -112,6 +112,7 @@ type Metrics struct {
 	validation         prometheus.Histogram
 	rpcRequests        *prometheus.CounterVec
 	rpcDuration        *prometheus.HistogramVec
+	pool               *poolMetrics
 
 	mu         sync.RWMutex
 	reasons    map[string]bool // reject reasons with a series of their own
@@ -128,6 +129,7 @@ func New(ch ChainSource) *Metrics {
 	m := &Metrics{
 		reg:        prometheus.NewRegistry(),
 		reasons:    make(map[string]bool),
+		pool:       newPoolMetrics(),
 		rpcMethods: make(map[string]bool),
 		blocksConnected: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: Namespace, Subsystem: "chain", Name: "blocks_connected_total",
@@ -175,6 +177,7 @@ func New(ch ChainSource) *Metrics {
 		m.blocksConnected, m.blocksDisconnected, m.blocksRejected,
 		m.reorgDepth, m.validation,
 		m.rpcRequests, m.rpcDuration,
+		newPoolCollector(m), m.pool.accepted, m.pool.rejected,
 	)
 	m.SetChain(ch)
 	return m

@@ -309,3 +309,36 @@ func TestConcurrentUse(t *testing.T) {
 		t.Errorf("blocks connected = %v, want 800", got)
 	}
 }
+
+func TestMempoolSeries(t *testing.T) {
+	m := New(nil)
+	if n := testutil.CollectAndCount(m.Registry(), "nodecoin_mempool_transactions"); n != 0 {
+		t.Fatalf("mempool gauges reported before a pool is set: %d", n)
+	}
+	m.SetPool(fakePool{})
+	m.MempoolAccepted()
+	m.MempoolAccepted()
+	m.MempoolRejected("dust")
+	m.MempoolRejected("min relay fee not met")
+	m.MempoolRejected("not a reason!")
+	want := `
+# HELP nodecoin_mempool_transactions Transactions in the mempool.
+# TYPE nodecoin_mempool_transactions gauge
+nodecoin_mempool_transactions 3
+# HELP nodecoin_mempool_usage_bytes Memory the mempool accounts for its transactions, counted against --maxmempool.
+# TYPE nodecoin_mempool_usage_bytes gauge
+nodecoin_mempool_usage_bytes 2400
+# HELP nodecoin_mempool_accepted_total Transactions accepted into the mempool.
+# TYPE nodecoin_mempool_accepted_total counter
+nodecoin_mempool_accepted_total 2
+# HELP nodecoin_mempool_rejected_total Transactions refused by the mempool, by Bitcoin Core's reject reason.
+# TYPE nodecoin_mempool_rejected_total counter
+nodecoin_mempool_rejected_total{reason="dust"} 1
+nodecoin_mempool_rejected_total{reason="min relay fee not met"} 1
+nodecoin_mempool_rejected_total{reason="other"} 1
+`
+	if err := testutil.GatherAndCompare(m.Registry(), strings.NewReader(want), "nodecoin_mempool_transactions",
+		"nodecoin_mempool_usage_bytes", "nodecoin_mempool_accepted_total", "nodecoin_mempool_rejected_total"); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/nodecoin/nodecoin/chain"
+	"github.com/nodecoin/nodecoin/mempool"
 )
 
 // logBuffer collects JSON log lines safely across goroutines.
@@ -133,7 +134,17 @@ func populated() *Metrics {
 	m.OnNotification(chain.Notification{Type: chain.BlockConnected, Height: 1})
 	m.ObserveRPC("getblockcount", 0, time.Millisecond)
 	m.ObserveRPC("getblock", -5, time.Millisecond)
+	m.SetPool(fakePool{})
+	m.MempoolAccepted()
+	m.MempoolRejected("min relay fee not met")
 	return m
+}
+
+// fakePool is a mempool of fixed figures.
+type fakePool struct{}
+
+func (fakePool) Info() mempool.Info {
+	return mempool.Info{Size: 3, Bytes: 700, Usage: 2400, MempoolMinFee: 1000, Orphans: 1}
 }
 
 func TestServerServesExposition(t *testing.T) {
