@@ -14,6 +14,7 @@ import (
 	"github.com/nodecoin/nodecoin/chain/consensus"
 	"github.com/nodecoin/nodecoin/internal/conffile"
 	"github.com/nodecoin/nodecoin/internal/node"
+	"github.com/nodecoin/nodecoin/mempool"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -29,6 +30,8 @@ func newDaemonCmd() *cobra.Command {
 		loadBlocks                 []string
 		rpcAddr, rpcUser, rpcPass  string
 		metricsAddr                string
+		maxMempool                 int
+		minRelayFee                int64
 	)
 	cmd := &cobra.Command{
 		Use:   "daemon",
@@ -76,7 +79,8 @@ network's metrics port: 9634 main, 19634 test, 29634 regtest).`,
 			}
 			n, err := node.New(node.Config{Network: network, DataDir: dataDir, CacheMiB: cacheMiB,
 				TxIndex: txIndex, LoadBlocks: loadBlocks, LogLevel: level, LogOutput: cmd.ErrOrStderr(),
-				RPCAddr: rpcAddr, RPCUser: rpcUser, RPCPassword: rpcPass, MetricsAddr: metricsAddr})
+				RPCAddr: rpcAddr, RPCUser: rpcUser, RPCPassword: rpcPass, MetricsAddr: metricsAddr,
+				MaxMempoolMiB: maxMempool, MinRelayFee: minRelayFee})
 			if err != nil {
 				return err
 			}
@@ -98,6 +102,9 @@ network's metrics port: 9634 main, 19634 test, 29634 regtest).`,
 	f.StringVar(&confFile, "conf", "", "configuration `FILE` (default <datadir>/"+conffile.FileName+")")
 	f.IntVar(&cacheMiB, "dbcache", chain.DefaultCacheMiB, "coin cache size in MiB")
 	f.BoolVar(&txIndex, "txindex", true, "keep an index of every confirmed transaction (--txindex=false turns it off)")
+	f.IntVar(&maxMempool, "maxmempool", mempool.DefaultMaxBytes>>20, "mempool memory budget in MiB")
+	f.Int64Var(&minRelayFee, "min-relay-fee", mempool.DefaultMinRelayFee,
+		"lowest fee rate relayed and accepted into the mempool, in base units per 1,000 bytes")
 	f.StringArrayVar(&loadBlocks, "loadblock", nil, "import blocks from `FILE` (blk*.dat format) at start; repeatable")
 	f.StringVar(&logLevel, "log-level", "info", "lowest level logged: debug, info, warn or error")
 	addRPCFlags(f, &rpcAddr, &rpcUser, &rpcPass)

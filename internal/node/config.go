@@ -12,6 +12,7 @@ import (
 
 	"github.com/nodecoin/nodecoin/chain"
 	"github.com/nodecoin/nodecoin/chain/consensus"
+	"github.com/nodecoin/nodecoin/mempool"
 )
 
 // MinCacheMiB is the smallest coin cache budget accepted (--dbcache), as
@@ -32,6 +33,12 @@ type Config struct {
 	CacheMiB int
 	// TxIndex keeps the transaction index (--txindex).
 	TxIndex bool
+	// MaxMempoolMiB is the mempool's memory budget in MiB (--maxmempool);
+	// 0 means 300.
+	MaxMempoolMiB int
+	// MinRelayFee is the lowest fee rate the mempool accepts, in base units
+	// per 1,000 bytes (--min-relay-fee); 0 means 1,000.
+	MinRelayFee int64
 	// LoadBlocks are block files (Bitcoin Core's blk*.dat format) imported
 	// at start, in order (--loadblock).
 	LoadBlocks []string
@@ -98,6 +105,18 @@ func (cfg *Config) resolve() (*consensus.Params, error) {
 	cfg.DataDir = abs
 	if cfg.CacheMiB == 0 {
 		cfg.CacheMiB = chain.DefaultCacheMiB
+	}
+	if cfg.MaxMempoolMiB == 0 {
+		cfg.MaxMempoolMiB = mempool.DefaultMaxBytes >> 20
+	}
+	if cfg.MaxMempoolMiB < 5 {
+		return nil, fmt.Errorf("mempool of %d MiB is below the minimum of 5 MiB", cfg.MaxMempoolMiB)
+	}
+	if cfg.MinRelayFee == 0 {
+		cfg.MinRelayFee = mempool.DefaultMinRelayFee
+	}
+	if cfg.MinRelayFee < 0 {
+		return nil, fmt.Errorf("minimum relay fee %d is negative", cfg.MinRelayFee)
 	}
 	if cfg.CacheMiB < MinCacheMiB {
 		return nil, fmt.Errorf("coin cache of %d MiB is below the minimum of %d MiB", cfg.CacheMiB, MinCacheMiB)

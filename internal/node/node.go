@@ -28,6 +28,8 @@ import (
 	"github.com/nodecoin/nodecoin/chain/consensus"
 	"github.com/nodecoin/nodecoin/internal/metrics"
 	"github.com/nodecoin/nodecoin/internal/version"
+	"github.com/nodecoin/nodecoin/mempool"
+	"github.com/nodecoin/nodecoin/mempool/feeest"
 	"github.com/nodecoin/nodecoin/rpc"
 	"github.com/nodecoin/nodecoin/rpc/methods"
 )
@@ -46,6 +48,7 @@ type Node struct {
 	importLog  *slog.Logger // subsystem import
 	rpcLog     *slog.Logger // subsystem rpc
 	metricsLog *slog.Logger // subsystem metrics
+	mempoolLog *slog.Logger // subsystem mempool
 }
 
 // New checks cfg and returns a node ready to Run. It touches no files.
@@ -63,6 +66,7 @@ func New(cfg Config) (*Node, error) {
 		importLog:  base.With("subsystem", "import"),
 		rpcLog:     base.With("subsystem", "rpc"),
 		metricsLog: base.With("subsystem", "metrics"),
+		mempoolLog: base.With("subsystem", "mempool"),
 	}, nil
 }
 
@@ -112,9 +116,10 @@ func (n *Node) Run(ctx context.Context) (err error) {
 	defer func() { err = errors.Join(err, stopRPC()) }()
 
 	chainDir := filepath.Join(n.netDir, chainDirName)
+	// One signature cache: the mempool fills it, block connection reads it.
+	sigCache := chain.NewSigCache(sigCacheEntries)
 	ch, err := chain.Open(ctx, chain.Config{Dir: chainDir, Params: n.params, CacheMiB: n.cfg.CacheMiB,
-		TxIndex: n.cfg.TxIndex, SigCache: chain.NewSigCache(sigCacheEntries), Logger: n.chainLog,
-		Observer: met})
+		TxIndex: n.cfg.TxIndex, SigCache: sigCache, Logger: n.chainLog, Observer: met})
 	if errors.Is(err, chain.ErrSchema) {
 		return fmt.Errorf("data directory %s cannot be used for network %s: %w", n.netDir, n.params.Name, err)
 	}
@@ -125,10 +130,15 @@ func (n *Node) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("open chain: %w", err)
 	}
+	est := feeest.New()
+	pool := mempool.New(ch, mempool.Config{MaxBytes: int64(n.cfg.MaxMempoolMiB) << 20, MinRelayFee: n.cfg.MinRelayFee,
+		SigCache: sigCache, Logger: n.mempoolLog, Observer: &poolObserver{met: met, est: est, chain: ch}})
 	defer func() {
 		// No RPC handler may run once the chain closes.
 		err = errors.Join(err, stopRPC())
 		met.SetChain(nil) // no scrape reads the chain once it closes
+		met.SetPool(nil)
+		err = errors.Join(err, n.saveMempool(pool, est))
 		best := ch.Best()
 		if cerr := ch.Close(); cerr != nil {
 			err = errors.Join(err, fmt.Errorf("close chain: %w", cerr))
@@ -138,8 +148,21 @@ func (n *Node) Run(ctx context.Context) (err error) {
 	}()
 	met.SetChain(ch)
 	ch.Subscribe(met.OnNotification)
+	n.loadMempool(pool, est)
+	// The estimator sees a block's confirmations before the pool drops
+	// the confirmed transactions.
+	ch.Subscribe(func(nt chain.Notification) {
+		if nt.Type == chain.BlockConnected {
+			est.BlockConnected(nt.Height, nt.Block.TxHashes())
+		}
+		if err := pool.HandleNotification(nt); err != nil {
+			n.mempoolLog.Warn("mempool update after a block failed", "block", nt.Hash, "err", err)
+		}
+	})
+	met.SetPool(pool)
 	// The chain's RPC methods are registered here, before the warm-up ends.
-	if err := registerRPC(rpcSrv, met, methods.All(ch, methods.Options{TxIndex: n.cfg.TxIndex, Logger: n.rpcLog})...); err != nil {
+	if err := registerRPC(rpcSrv, met, methods.All(ch, methods.Options{TxIndex: n.cfg.TxIndex, Logger: n.rpcLog,
+		Pool: pool, Fees: est})...); err != nil {
 		return fmt.Errorf("register RPC methods: %w", err)
 	}
 	rpcSrv.WarmupFinished()

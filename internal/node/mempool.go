@@ -1,0 +1,94 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/nodecoin/nodecoin/chain"
+	"github.com/nodecoin/nodecoin/chain/wire"
+	"github.com/nodecoin/nodecoin/internal/metrics"
+	"github.com/nodecoin/nodecoin/mempool"
+	"github.com/nodecoin/nodecoin/mempool/feeest"
+)
+
+// Files of the mempool and the fee estimator in the network directory,
+// written at clean shutdown and read at start.
+const (
+	mempoolFileName      = "mempool.dat"
+	feeEstimatesFileName = "fee_estimates.dat"
+)
+
+// poolObserver passes the mempool's events to the metrics and the fee
+// estimator. It is called with the pool's lock held.
+type poolObserver struct {
+	met   *metrics.Metrics
+	est   *feeest.Estimator
+	chain *chain.Chain
+}
+
+// Accepted counts the transaction and starts timing its confirmation.
+func (o *poolObserver) Accepted(txid wire.Hash, fee, size int64) {
+	o.met.MempoolAccepted()
+	if size > 0 {
+		o.est.TxEntered(txid, fee*1000/size, o.chain.Best().Height)
+	}
+}
+
+// Rejected counts the refusal by reason.
+func (o *poolObserver) Rejected(reason string) { o.met.MempoolRejected(reason) }
+
+// Removed stops timing a transaction that left the pool (a confirmed one
+// was already recorded: the estimator hears of blocks first).
+func (o *poolObserver) Removed(txid wire.Hash) { o.est.TxLeft(txid) }
+
+// loadMempool reloads the mempool and the fee estimates saved at the last
+// clean shutdown. Missing files are normal (first start, or after a crash);
+// unreadable ones are logged and skipped, never fatal.
+func (n *Node) loadMempool(pool *mempool.Pool, est *feeest.Estimator) {
+	if f, err := os.Open(filepath.Join(n.netDir, feeEstimatesFileName)); err == nil {
+		if err := est.Load(f); err != nil {
+			n.mempoolLog.Warn("fee estimates not loaded", "err", err)
+		}
+		f.Close()
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		n.mempoolLog.Warn("fee estimates not loaded", "err", err)
+	}
+	path := filepath.Join(n.netDir, mempoolFileName)
+	stats, err := pool.Load(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		n.mempoolLog.Warn("saved mempool not loaded", "file", path, "err", err)
+	case stats.Accepted+stats.Failed+stats.Expired > 0:
+		n.mempoolLog.Info("loaded saved mempool", "accepted", stats.Accepted, "failed", stats.Failed,
+			"expired", stats.Expired)
+	}
+}
+
+// saveMempool writes the mempool and the fee estimates for the next start.
+func (n *Node) saveMempool(pool *mempool.Pool, est *feeest.Estimator) error {
+	if err := pool.Save(filepath.Join(n.netDir, mempoolFileName)); err != nil {
+		return fmt.Errorf("save mempool: %w", err)
+	}
+	path := filepath.Join(n.netDir, feeEstimatesFileName)
+	tmp, err := os.CreateTemp(n.netDir, feeEstimatesFileName+".*")
+	if err != nil {
+		return fmt.Errorf("save fee estimates: %w", err)
+	}
+	err = est.Save(tmp)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("save fee estimates: %w", err)
+	}
+	n.mempoolLog.Info("saved mempool", "transactions", pool.Info().Size)
+	return nil
+}
