@@ -73,3 +73,10 @@ func (c *SigCache) Len() int {
 	defer c.mu.RUnlock()
 	return len(c.entries)
 }
+
+// Clear forgets every cached signature.
+func (c *SigCache) Clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.entries)
+}
