@@ -4,7 +4,10 @@
 //  1. getblockcount and getblock <hash> 1 requests per second from 32
 //     concurrent keep-alive clients on loopback, against a bare net/http
 //     handler answering the same bytes to the same load;
-//  2. the p99 latency of getblockcount while the daemon connects blocks at
+//  2. sendrawtransaction of independent one-input P2PKH transactions, in
+//     transactions per second, against raw ECDSA verification of the same
+//     signatures on every core;
+//  3. the p99 latency of getblockcount while the daemon connects blocks at
 //     full speed (importing the chain chainbench caches), against the p99 of
 //     the same load on the idle daemon.
 //
@@ -107,6 +110,9 @@ func run(dir, goCmd, blockFile string, clients int, d time.Duration) error {
 			req.name, rpc.rate(), len(reply), bare.rate(), ratio, verdict)
 	}
 	idle := load(d1.url, d1.user, d1.pass, requestBody("getblockcount", []any{}), clients, d)
+	if err := sendRawFigure(d1, 1000, clients); err != nil {
+		return err
+	}
 	d1.stop()
 
 	// Figure 2: getblockcount latency while the daemon connects blocks.
