@@ -267,9 +267,18 @@ func TestRPCMethodsOverHTTP(t *testing.T) {
 	if n.call(&count, "getblockcount"); count != 101 {
 		t.Fatalf("height %d after invalidateblock", count)
 	}
-	n.call(&txout, "gettxout", cbTxid, 0)
+	n.call(&txout, "gettxout", cbTxid, 0, false)
 	if txout["value"] != 50.0 {
 		t.Fatalf("gettxout after invalidateblock %v", txout)
+	}
+	// The disconnected block's transaction is back in the mempool, so with
+	// the mempool counted its input is spent.
+	if res := n.call(nil, "gettxout", cbTxid, 0); res != "null" {
+		t.Fatalf("gettxout counting the mempool after invalidateblock: %s", res)
+	}
+	var pool []string
+	if n.call(&pool, "getrawmempool"); len(pool) != 1 || pool[0] != spend.TxHash().String() {
+		t.Fatalf("mempool after invalidateblock %v, want the disconnected spend", pool)
 	}
 	var tips []map[string]any
 	if n.call(&tips, "getchaintips"); len(tips) != 2 || tips[1]["status"] != "invalid" {

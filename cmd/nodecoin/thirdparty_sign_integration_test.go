@@ -14,9 +14,10 @@ import (
 )
 
 // TestThirdPartySignedTransactionIsMined has python-bitcoinlib sign a
-// P2PKH spend of a coinbase the node mined to a key the test holds, and
-// has the node mine it: the library's signature hash, DER encoding and
-// serialization are the node's.
+// P2PKH spend of a coinbase the node mined to a key the test holds, sends
+// it with sendrawtransaction, and has the node mine it from its mempool:
+// the library's signature hash, DER encoding and serialization are the
+// node's, and the transaction meets the node's policy.
 func TestThirdPartySignedTransactionIsMined(t *testing.T) {
 	python, err := bitcoinlibPython()
 	if err != nil {
@@ -61,14 +62,26 @@ func TestThirdPartySignedTransactionIsMined(t *testing.T) {
 	if len(decoded.Vin) != 1 || decoded.Vin[0].Txid != blk.Tx[0] {
 		t.Fatalf("decoded third-party tx %+v", decoded)
 	}
-	var mined struct{ Hash string }
-	n.call(&mined, "generateblock", dest, []string{rawTx})
+	var txid string
+	if n.call(&txid, "sendrawtransaction", rawTx); txid != decoded.Txid {
+		t.Fatalf("sendrawtransaction returned %s, want %s", txid, decoded.Txid)
+	}
+	var entry struct{ Fees struct{ Base float64 } }
+	if n.call(&entry, "getmempoolentry", txid); entry.Fees.Base != 0.0001 {
+		t.Fatalf("mempool entry fee %v, want 0.0001", entry.Fees.Base)
+	}
+	var mined []string
+	n.call(&mined, "generatetoaddress", 1, dest)
 	var conf struct {
 		BlockHash     string
 		Confirmations int
 	}
-	n.call(&conf, "getrawtransaction", decoded.Txid, true)
-	if conf.BlockHash != mined.Hash || conf.Confirmations != 1 {
-		t.Fatalf("third-party tx not confirmed in the mined block: %+v, block %s", conf, mined.Hash)
+	n.call(&conf, "getrawtransaction", txid, true)
+	if conf.BlockHash != mined[0] || conf.Confirmations != 1 {
+		t.Fatalf("third-party tx not confirmed in the mined block: %+v, block %s", conf, mined[0])
+	}
+	var pool []string
+	if n.call(&pool, "getrawmempool"); len(pool) != 0 {
+		t.Fatalf("mempool after mining %v", pool)
 	}
 }

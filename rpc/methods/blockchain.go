@@ -395,7 +395,7 @@ func (b *blockchain) getTxOut() rpc.Method {
 			{Name: "txid", Type: rpc.TypeString, Description: "The transaction id"},
 			{Name: "n", Type: rpc.TypeNumber, Description: "vout number"},
 			{Name: "include_mempool", Type: rpc.TypeBool, Optional: true, Default: "true",
-				Description: "Whether to include the mempool. (nodecoin has no mempool yet: only confirmed outputs are found.)"},
+				Description: "Whether to include the mempool. Note that an unspent output that is spent in the mempool won't appear."},
 		},
 		Description: "Returns details about an unspent transaction output.",
 		Result: `Result (If the UTXO was not found):
@@ -428,10 +428,28 @@ Result (Otherwise):
 			if n < 0 || n > 0xffffffff {
 				return nil, rpc.NewError(rpc.CodeMisc, "JSON integer out of range")
 			}
-			if _, err := p.OptionalBool(2, true); err != nil {
+			withPool, err := p.OptionalBool(2, true)
+			if err != nil {
 				return nil, err
 			}
-			coin, err := b.c.Coin(wire.OutPoint{Hash: txid, Index: uint32(n)})
+			op := wire.OutPoint{Hash: txid, Index: uint32(n)}
+			pool := b.opts.Pool
+			if withPool && pool != nil {
+				// Core's CCoinsViewMemPool: spent by a pool transaction is
+				// gone; created by one is there, unconfirmed.
+				if pool.Spender(op) != nil {
+					return nil, nil
+				}
+				if tx := pool.Tx(txid); tx != nil {
+					if int(op.Index) >= len(tx.TxOut) {
+						return nil, nil
+					}
+					out := tx.TxOut[op.Index]
+					return txOut{BestBlock: b.c.Best().Hash.String(), Confirmations: 0, Value: corejson.Amount(out.Value),
+						ScriptPubKey: corejson.NewScriptPubKey(out.PkScript, b.c.Params().AddressPrefixes())}, nil
+				}
+			}
+			coin, err := b.c.Coin(op)
 			if err != nil {
 				return nil, fmt.Errorf("look up coin %s:%d: %w", txid, n, err)
 			}

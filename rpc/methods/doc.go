@@ -105,12 +105,15 @@ func (o Options) now() time.Time {
 }
 
 // All returns every method of this package: Blockchain, Mining,
-// RawTransactions and Util.
+// RawTransactions and Util, then Mempool when opts.Pool is set and
+// FeeEstimation when opts.Fees is set.
 func All(c Chain, opts Options) []rpc.Method {
 	var out []rpc.Method
 	out = append(out, Blockchain(c, opts)...)
 	out = append(out, Mining(c, opts)...)
 	out = append(out, RawTransactions(c, opts)...)
 	out = append(out, Util(c)...)
+	out = append(out, Mempool(c, opts)...)
+	out = append(out, FeeEstimation(opts)...)
 	return out
 }

@@ -150,7 +150,7 @@ func (m *mining) getMiningInfo() rpc.Method {
   "blocks" : n,                (numeric) The current block
   "difficulty" : n,            (numeric) The current difficulty
   "networkhashps" : n,         (numeric) The network hashes per second (over the last 120 blocks)
-  "pooledtx" : n,              (numeric) The size of the mempool (nodecoin has no mempool yet: 0)
+  "pooledtx" : n,              (numeric) The size of the mempool
   "chain" : "str",             (string) current network name (main, test, regtest)
   "warnings" : "str"           (string) any network and blockchain warnings
 }`,
@@ -161,8 +161,12 @@ func (m *mining) getMiningInfo() rpc.Method {
 			if err != nil {
 				return nil, err
 			}
+			pooled := 0
+			if m.opts.Pool != nil {
+				pooled = m.opts.Pool.Info().Size
+			}
 			return miningInfo{Blocks: best.Height, Difficulty: chain.Difficulty(best.Bits), NetworkHashPS: hps,
-				Chain: m.c.Params().Name, Warnings: ""}, nil
+				PooledTx: pooled, Chain: m.c.Params().Name, Warnings: ""}, nil
 		},
 	}
 }
@@ -299,7 +303,9 @@ func (m *mining) generateToAddress() rpc.Method {
 			{Name: "address", Type: rpc.TypeString, Description: "The address to send the newly generated coins to."},
 			{Name: "maxtries", Type: rpc.TypeNumber, Optional: true, Default: "1000000", Description: "How many iterations to try."},
 		},
-		Description: "Mine blocks immediately to a specified address (before the RPC call returns). Regtest only in nodecoin.",
+		Description: "Mine blocks immediately to a specified address (before the RPC call returns). Regtest only in nodecoin.\n" +
+			"Each block takes the mempool's transactions in mining order (best package fee rate first, parents before children)\n" +
+			"while they fit in 1,000,000 bytes and 20,000 signature operations, less room kept for the coinbase.",
 		Result: `[           (json array) hashes of blocks generated
   "hex",    (string) blockhash
   ...
@@ -329,13 +335,17 @@ func (m *mining) generateToAddress() rpc.Method {
 			m.genMu.Lock()
 			defer m.genMu.Unlock()
 			hashes := []string{}
+			mined := make(map[wire.Hash]bool)
 			for range max(n, 0) {
-				blk, err := m.generate(ctx, addr.ScriptPubKey(), nil, &left, true)
+				blk, err := m.generate(ctx, addr.ScriptPubKey(), m.poolTxs(mined), &left, true)
 				if err != nil {
 					return nil, err
 				}
 				if blk == nil {
 					break // maxtries ran out, as Core: the blocks so far
+				}
+				for _, tx := range blk.Transactions[1:] {
+					mined[tx.TxHash()] = true
 				}
 				hashes = append(hashes, blk.BlockHash().String())
 			}
@@ -356,8 +366,9 @@ func (m *mining) generateBlock() rpc.Method {
 		Category: "generating",
 		Args: []rpc.Arg{
 			{Name: "output", Type: rpc.TypeString, Description: "The address to send the newly generated coins to (nodecoin takes addresses, not descriptors)."},
-			{Name: "transactions", Type: rpc.TypeArray, Description: "An array of hex strings which are raw transactions, in order. " +
-				"Txids of mempool transactions are refused with -5 \"Transaction not in mempool\": nodecoin has no mempool yet."},
+			{Name: "transactions", Type: rpc.TypeArray, Description: "An array of hex strings which are either txids or raw transactions.\n" +
+				"Txids must reference transactions currently in the mempool.\n" +
+				"All transactions must be valid and in valid order, otherwise the block will be rejected."},
 			{Name: "submit", Type: rpc.TypeBool, Optional: true, Default: "true",
 				Description: "Whether to submit the block before the RPC call returns or to return it as hex."},
 		},
@@ -395,7 +406,7 @@ func (m *mining) generateBlock() rpc.Method {
 				}
 				var str string
 				json.Unmarshal(it, &str)
-				tx, err := txOrID(str)
+				tx, err := m.txOrID(str)
 				if err != nil {
 					return nil, err
 				}
@@ -420,12 +431,20 @@ func (m *mining) generateBlock() rpc.Method {
 	}
 }
 
-// txOrID decodes one of generateblock's transactions: a raw transaction in
-// hex. A txid (64 hex digits that do not decode as a transaction) names a
-// mempool transaction, which nodecoin cannot have yet.
-func txOrID(s string) (*wire.Tx, error) {
-	if _, err := wire.NewHashFromStr(s); err == nil {
-		return nil, rpc.NewError(rpc.CodeInvalidAddressOrKey, "Transaction not in mempool")
+// txOrID decodes one of generateblock's transactions: a txid (64 hex
+// digits) names a mempool transaction, anything else is a raw transaction
+// in hex. Without a mempool every txid is unknown.
+func (m *mining) txOrID(s string) (*wire.Tx, error) {
+	if len(s) == 2*wire.HashSize {
+		if h, err := wire.NewHashFromStr(s); err == nil {
+			if m.opts.Pool == nil {
+				return nil, rpc.NewError(rpc.CodeInvalidAddressOrKey, "Transaction not in mempool")
+			}
+			if tx := m.opts.Pool.Tx(h); tx != nil {
+				return tx, nil
+			}
+			return nil, rpc.Errorf(rpc.CodeInvalidAddressOrKey, "Transaction %s not in mempool.", s)
+		}
 	}
 	raw, err := hex.DecodeString(s)
 	if err == nil {
@@ -435,4 +454,45 @@ func txOrID(s string) (*wire.Tx, error) {
 		}
 	}
 	return nil, rpc.NewError(rpc.CodeDeserialization, "Transaction decode failed for "+s)
+}
+
+// Room generatetoaddress keeps in a block for what is not a mempool
+// transaction: the header, the transaction count and the coinbase (Core
+// reserves 4,000 weight units, 1,000 bytes, and 400 sigop-cost units, 100
+// signature operations, for the coinbase).
+const (
+	blockReservedSize   = wire.HeaderSize + 5 + 1000
+	blockReservedSigOps = 100
+)
+
+// poolTxs returns the mempool transactions for the next generated block:
+// MiningOrder's transactions while they fit under consensus.MaxBlockSize
+// and consensus.MaxBlockSigOps, skipping any that does not fit together
+// with its descendants. Transactions in mined (put in earlier blocks of the
+// same call, in case the pool has not caught up with them) are left out,
+// without their descendants.
+func (m *mining) poolTxs(mined map[wire.Hash]bool) []*wire.Tx {
+	if m.opts.Pool == nil {
+		return nil
+	}
+	size, sigOps := int64(blockReservedSize), blockReservedSigOps
+	skipped := make(map[wire.Hash]bool)
+	var txs []*wire.Tx
+	for _, mt := range m.opts.Pool.MiningOrder() {
+		if mined[mt.TxID] {
+			continue
+		}
+		skip := size+mt.Size > consensus.MaxBlockSize || sigOps+mt.SigOps > consensus.MaxBlockSigOps
+		for _, d := range mt.Depends {
+			skip = skip || skipped[d]
+		}
+		if skip {
+			skipped[mt.TxID] = true
+			continue
+		}
+		size += mt.Size
+		sigOps += mt.SigOps
+		txs = append(txs, mt.Tx)
+	}
+	return txs
 }

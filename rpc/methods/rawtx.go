@@ -99,7 +99,8 @@ func (r *rawTx) getRawTransaction() rpc.Method {
 			"If verbosity is 0 or omitted, returns the serialized transaction as a hex-encoded string.\n" +
 			"If verbosity is 1, returns a JSON Object with information about the transaction.\n" +
 			"If verbosity is 2, Core adds the fee and each input's prevout; nodecoin keeps no spent-output data for RPC and answers as for\n" +
-			"verbosity 1 (Core's own answer when undo data is unavailable). nodecoin has no mempool yet and keeps the transaction index by default.",
+			"verbosity 1 (Core's own answer when undo data is unavailable), and for a mempool transaction as verbosity 1, as Core does.\n" +
+			"nodecoin keeps the transaction index by default.",
 		Result: `Result (if verbosity is not set or set to 0):
 "str"    (string) The serialized transaction as a hex-encoded string for 'txid'
 
@@ -168,6 +169,12 @@ func (r *rawTx) getRawTransactionHandler(_ context.Context, p rpc.Params) (any, 
 		}
 		active := info.Confirmations >= 0
 		inActive = &active
+	} else if tx = r.poolTx(txid); tx != nil {
+		// In the mempool (Core looks there first): no block fields.
+		if verbosity <= 0 {
+			return hex.EncodeToString(tx.Serialize()), nil
+		}
+		return rawTxResult{Tx: corejson.NewTx(tx, params.AddressPrefixes(), true, nil)}, nil
 	} else {
 		found, err := r.c.TxByID(txid)
 		if errors.Is(err, chain.ErrTxNotFound) {
@@ -204,6 +211,15 @@ func (r *rawTx) getRawTransactionHandler(_ context.Context, p rpc.Params) (any, 
 	}
 	out.InActiveChain = inActive
 	return out, nil
+}
+
+// poolTx returns the mempool transaction with txid, or nil (also without
+// a mempool).
+func (r *rawTx) poolTx(txid wire.Hash) *wire.Tx {
+	if r.opts.Pool == nil {
+		return nil
+	}
+	return r.opts.Pool.Tx(txid)
 }
 
 func (r *rawTx) decodeRawTransaction() rpc.Method {
