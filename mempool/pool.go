@@ -156,6 +156,10 @@ type Pool struct {
 	deltas  map[wire.Hash]int64      // prioritisetransaction fee deltas
 	evict   evictHeap                // by descendant score, lowest first
 
+	// sequence counts additions and removals, for getrawmempool's
+	// mempool_sequence.
+	sequence uint64
+
 	bytes    int64 // sum of entry sizes
 	usage    int64 // sum of entry memory estimates
 	totalFee int64 // sum of base fees
@@ -343,6 +347,7 @@ func (p *Pool) addEntry(e *entry) {
 		}
 	}
 	p.entries[e.txid] = e
+	p.sequence++
 	e.heapIdx = -1
 	heap.Push(&p.evict, e)
 	p.bytes += e.size
@@ -399,6 +404,7 @@ func (p *Pool) removeSet(set map[*entry]struct{}) {
 		}
 		delete(p.entries, e.txid)
 		delete(p.unbroadcast, e.txid)
+		p.sequence++
 		if p.cfg.Observer != nil {
 			p.cfg.Observer.Removed(e.txid)
 		}
@@ -477,4 +483,13 @@ func (h *evictHeap) Pop() any {
 	*h = old[:len(old)-1]
 	e.heapIdx = -1
 	return e
+}
+
+// Sequence returns how many times a transaction was added to or removed
+// from the pool since it was created (Bitcoin Core's mempool sequence). It
+// takes the pool's lock.
+func (p *Pool) Sequence() uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.sequence
 }

@@ -58,6 +58,7 @@ type Pool interface {
 	Info() mempool.Info
 	Prioritise(txid wire.Hash, delta int64)
 	MiningOrder() []*mempool.MiningTx
+	Sequence() uint64
 }
 
 var _ Pool = (*mempool.Pool)(nil)

@@ -472,14 +472,6 @@ func (m *mempoolMethods) verboseEntries(txids []wire.Hash) map[string]mempoolEnt
 	return out
 }
 
-// sequencer is the optional part of a Pool that answers getrawmempool's
-// mempool_sequence.
-type sequencer interface {
-	// Sequence returns the mempool sequence number: it grows with every
-	// transaction added to or removed from the pool.
-	Sequence() uint64
-}
-
 // rawMempoolWithSequence is getrawmempool's answer with mempool_sequence.
 type rawMempoolWithSequence struct {
 	TxIDs    []string `json:"txids"`
@@ -543,13 +535,9 @@ Result (for verbose = false and mempool_sequence = true):
 			if !withSeq {
 				return hashStrings(m.pool.TxIDs()), nil
 			}
-			seq, ok := m.pool.(sequencer)
-			if !ok {
-				return nil, rpc.NewError(rpc.CodeInvalidParameter, "mempool_sequence is not available: this node's mempool keeps no sequence number")
-			}
 			// The sequence first: a change in between shows as a newer
 			// sequence on the next call, never as a stale one.
-			s := seq.Sequence()
+			s := m.pool.Sequence()
 			return rawMempoolWithSequence{TxIDs: hashStrings(m.pool.TxIDs()), Sequence: s}, nil
 		},
 	}
