@@ -22,12 +22,14 @@ test:
 # Benchmarks, then the ratios the issues ask for (each figure against a
 # baseline measured in the same run), then the chain figures (chainbench
 # builds its regtest chain once and caches it in bench/), then the RPC
-# figures of a real daemon (rpcbench imports chainbench's chain).
+# figures of a real daemon (rpcbench imports chainbench's chain), then the
+# mempool's memory against its accounting (poolbench).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) ./... | tee bench.out
 	$(GO) run ./internal/tools/benchratio < bench.out
 	$(GO) run ./internal/tools/chainbench -dir bench -go $(GO)
 	$(GO) run ./internal/tools/rpcbench -dir bench -go $(GO)
+	$(GO) run ./internal/tools/poolbench -dir bench
 
 # Runs every fuzz target for FUZZTIME each (go test -fuzz takes one at a time).
 fuzz:
