@@ -5,11 +5,14 @@
 // front over it.
 //
 // A node's life is Run(ctx): it takes the data directory, starts the
-// JSON-RPC server (in warm-up until the chain is open; cookie written),
-// opens the chain, logs "node ready", imports the block files, and on
-// cancellation of ctx (or the `stop` RPC) stops the RPC server and the
-// import, closes the chain, which flushes its state, and removes the
-// cookie.
+// metrics server and the JSON-RPC server (in warm-up until the chain is
+// open; cookie written), opens the chain, creates the mempool and the fee
+// estimator (reloading what the last clean stop saved) and subscribes them
+// to the chain, registers the RPC methods, logs "node ready", imports the
+// block files, and on cancellation of ctx (or the `stop` RPC) stops the
+// RPC server and the import, saves the mempool and fee estimates, closes
+// the chain, which flushes its state, removes the cookie and stops the
+// metrics server.
 package node
 
 import (
