@@ -255,21 +255,7 @@ func entryUsage(tx *wire.Tx) int64 {
 // ancestors returns e's in-pool ancestors (without e).
 func (e *entry) ancestors() map[*entry]struct{} {
 	set := make(map[*entry]struct{})
-	stack := make([]*entry, 0, len(e.parents))
-	for p := range e.parents {
-		stack = append(stack, p)
-	}
-	for len(stack) > 0 {
-		a := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if _, ok := set[a]; ok {
-			continue
-		}
-		set[a] = struct{}{}
-		for p := range a.parents {
-			stack = append(stack, p)
-		}
-	}
+	reach(set, e, func(x *entry) map[*entry]struct{} { return x.parents })
 	return set
 }
 
@@ -282,19 +268,25 @@ func (e *entry) descendants() map[*entry]struct{} {
 
 // addDescendants adds e's descendants to set.
 func (e *entry) addDescendants(set map[*entry]struct{}) {
-	stack := make([]*entry, 0, len(e.children))
-	for c := range e.children {
-		stack = append(stack, c)
+	reach(set, e, func(x *entry) map[*entry]struct{} { return x.children })
+}
+
+// reach adds to set every entry reachable from e through links (parents
+// or children), not e itself unless a cycle led back to it.
+func reach(set map[*entry]struct{}, e *entry, links func(*entry) map[*entry]struct{}) {
+	stack := make([]*entry, 0, len(links(e)))
+	for x := range links(e) {
+		stack = append(stack, x)
 	}
 	for len(stack) > 0 {
-		d := stack[len(stack)-1]
+		x := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if _, ok := set[d]; ok {
+		if _, ok := set[x]; ok {
 			continue
 		}
-		set[d] = struct{}{}
-		for c := range d.children {
-			stack = append(stack, c)
+		set[x] = struct{}{}
+		for y := range links(x) {
+			stack = append(stack, y)
 		}
 	}
 }
