@@ -59,6 +59,7 @@ type acceptArgs struct {
 // A refusal is a *RejectError; other errors are chain storage failures.
 // It takes the pool's lock.
 func (p *Pool) Accept(tx *wire.Tx, opts AcceptOptions) (*AcceptResult, error) {
+	p.warmSigCache(tx)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.cfg.Now()
@@ -463,4 +464,37 @@ func (p *Pool) checkScripts(tx *wire.Tx, coins []consensus.SpentCoin) error {
 		}
 	}
 	return nil
+}
+
+// warmSigCache verifies tx's signatures before Accept takes the pool's
+// lock, so that concurrent submissions verify on every core and the checks
+// under the lock find them in the signature cache. It changes nothing
+// else: the checks under the lock still run in full (a signature verified
+// here against a spent output's script counts only if the script is the
+// one the locked check finds, since the cache key covers the signature
+// hash). Without a signature cache it does nothing. It takes the pool's
+// lock briefly to read unconfirmed parents.
+func (p *Pool) warmSigCache(tx *wire.Tx) {
+	if p.cfg.SigCache == nil || tx.IsCoinBase() {
+		return
+	}
+	for i, in := range tx.TxIn {
+		op := in.PreviousOutPoint
+		var pkScript []byte
+		p.mu.Lock()
+		if parent, ok := p.entries[op.Hash]; ok && int(op.Index) < len(parent.tx.TxOut) {
+			pkScript = parent.tx.TxOut[op.Index].PkScript
+		}
+		p.mu.Unlock()
+		if pkScript == nil {
+			coin, err := p.chain.Coin(op)
+			if err != nil || coin == nil {
+				return // the locked checks give the reason
+			}
+			pkScript = coin.PkScript
+		}
+		if script.VerifyInput(tx, i, pkScript, script.StandardVerifyFlags, p.cfg.SigCache) != nil {
+			return
+		}
+	}
 }
