@@ -89,6 +89,5 @@ func (n *Node) saveMempool(pool *mempool.Pool, est *feeest.Estimator) error {
 		os.Remove(tmp.Name())
 		return fmt.Errorf("save fee estimates: %w", err)
 	}
-	n.mempoolLog.Info("saved mempool", "transactions", pool.Info().Size)
 	return nil
 }
