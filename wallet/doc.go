@@ -56,6 +56,17 @@
 // block, exactly what the mempool accepts; Bitcoin Core's wallet waits one
 // block more).
 //
+// # Sending
+//
+// CreateTransaction chooses coins (branch and bound for a changeless set,
+// else lowest larger or largest first, never leaving dust change; see
+// coinselect.go), pays the fee at a given rate or FallbackFeeRate, signs
+// and returns the transaction without broadcasting it; BumpFee builds a
+// BIP125 replacement paying more from the change; SignRawTransaction signs
+// the inputs of a given transaction that the wallet's keys can. The caller
+// submits the result to the mempool and reports it with ProcessMempoolTx
+// (and replaced transactions with RemoveMempoolTx).
+//
 // Secrets never reach a log line: the wallet logs addresses, txids and
 // heights only, and ExtendedKey formats itself as a redacted placeholder.
 package wallet

@@ -120,6 +120,11 @@ func (w *Wallet) NextChange() (address.AddressPubKeyHash, error) {
 func (w *Wallet) next(branch uint32) (address.AddressPubKeyHash, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	return w.nextLocked(branch)
+}
+
+// nextLocked is next for a caller that holds mu.
+func (w *Wallet) nextLocked(branch uint32) (address.AddressPubKeyHash, error) {
 	if w.closed {
 		return address.AddressPubKeyHash{}, ErrClosed
 	}

@@ -483,6 +483,11 @@ func (w *Wallet) Balances() Balances {
 func (w *Wallet) ListUnspent(minConf, maxConf int32) []Unspent {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	return w.listUnspentLocked(minConf, maxConf)
+}
+
+// listUnspentLocked is ListUnspent for a caller that holds mu.
+func (w *Wallet) listUnspentLocked(minConf, maxConf int32) []Unspent {
 	v := w.newView()
 	var out []Unspent
 	for id := range v.active {

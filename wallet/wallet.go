@@ -733,6 +733,11 @@ func (w *Wallet) privKeyFor(pkScript []byte) (*btcec.PrivateKey, bool, error) {
 func (w *Wallet) SignInput(tx *wire.Tx, idx int, pkScript []byte) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	return w.signInputLocked(tx, idx, pkScript)
+}
+
+// signInputLocked is SignInput for a caller that holds mu.
+func (w *Wallet) signInputLocked(tx *wire.Tx, idx int, pkScript []byte) error {
 	if idx < 0 || idx >= len(tx.TxIn) {
 		return fmt.Errorf("wallet: sign: input %d of %d", idx, len(tx.TxIn))
 	}
