@@ -95,7 +95,7 @@ func (p *Pool) accept(tx *wire.Tx, args acceptArgs, now time.Time) (*AcceptResul
 	}
 	if !args.TestOnly {
 		if p.cfg.Observer != nil {
-			p.cfg.Observer.Accepted(res.TxID, res.Fee, res.Size)
+			p.cfg.Observer.Accepted(res.TxID, tx, res.Fee, res.Size)
 		}
 		p.log.Debug("transaction accepted", "txid", res.TxID, "fee", res.Fee, "size", res.Size,
 			"pool_size", len(p.entries))

@@ -324,9 +324,9 @@ func TestSigCacheFilledAtAcceptance(t *testing.T) {
 
 type countObserver struct{ accepted, rejected, removed int }
 
-func (o *countObserver) Accepted(wire.Hash, int64, int64) { o.accepted++ }
-func (o *countObserver) Rejected(string)                  { o.rejected++ }
-func (o *countObserver) Removed(wire.Hash)                { o.removed++ }
+func (o *countObserver) Accepted(wire.Hash, *wire.Tx, int64, int64) { o.accepted++ }
+func (o *countObserver) Rejected(string)                            { o.rejected++ }
+func (o *countObserver) Removed(wire.Hash)                          { o.removed++ }
 
 func TestObserverAndInfo(t *testing.T) {
 	obs := &countObserver{}

@@ -33,8 +33,9 @@ type Chain interface {
 // pool.
 type Observer interface {
 	// Accepted reports a transaction added to the pool, with its fee and
-	// serialized size.
-	Accepted(txid wire.Hash, fee, size int64)
+	// serialized size. tx is the transaction the pool now holds: the
+	// observer must not modify it, and must copy it to keep it.
+	Accepted(txid wire.Hash, tx *wire.Tx, fee, size int64)
 	// Rejected reports a refused transaction by its reject reason without
 	// any parenthesised part (a bounded set of labels).
 	Rejected(reason string)

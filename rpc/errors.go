@@ -46,6 +46,21 @@ const (
 	CodeClientNotConnected = -9
 	// CodeClientInInitialDownload (-10): still downloading initial blocks.
 	CodeClientInInitialDownload = -10
+	// CodeWallet (-4): an unspecified problem with the wallet (key not
+	// found, backup failed).
+	CodeWallet = -4
+	// CodeWalletInsufficientFunds (-6): not enough funds in the wallet.
+	CodeWalletInsufficientFunds = -6
+	// CodeWalletKeypoolRanOut (-12): the key pool has no unused key left.
+	CodeWalletKeypoolRanOut = -12
+	// CodeWalletUnlockNeeded (-13): the wallet must be unlocked with
+	// walletpassphrase first.
+	CodeWalletUnlockNeeded = -13
+	// CodeWalletPassphraseIncorrect (-14): the wallet passphrase is wrong.
+	CodeWalletPassphraseIncorrect = -14
+	// CodeWalletWrongEncState (-15): a command for an encrypted wallet on
+	// an unencrypted one, or the reverse.
+	CodeWalletWrongEncState = -15
 )
 
 // Error is a JSON-RPC error: the code and message of a reply's "error"

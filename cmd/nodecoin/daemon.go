@@ -26,7 +26,7 @@ func newDaemonCmd() *cobra.Command {
 		network, dataDir, logLevel string
 		confFile                   string
 		cacheMiB                   int
-		txIndex                    bool
+		txIndex, useWallet         bool
 		loadBlocks                 []string
 		rpcAddr, rpcUser, rpcPass  string
 		metricsAddr                string
@@ -56,6 +56,11 @@ Bitcoin Core's JSON-RPC. Clients authenticate with --rpc-user and
 <datadir>/N/.cookie (mode 0600, removed at exit), which "nodecoin cli"
 reads. The "stop" RPC shuts the node down as SIGTERM does.
 
+The wallet lives in <datadir>/N/wallet.dat; a new one is created at the
+first start (its first receiving address is logged) and it catches up
+with blocks connected while it was not running. --wallet=false runs the
+node without it and without the wallet RPC methods.
+
 Prometheus metrics are served without authentication on
 http://<metrics-addr>/metrics (--metrics-addr, default 127.0.0.1 and the
 network's metrics port: 9634 main, 19634 test, 29634 regtest).`,
@@ -78,7 +83,7 @@ network's metrics port: 9634 main, 19634 test, 29634 regtest).`,
 				return err
 			}
 			n, err := node.New(node.Config{Network: network, DataDir: dataDir, CacheMiB: cacheMiB,
-				TxIndex: txIndex, LoadBlocks: loadBlocks, LogLevel: level, LogOutput: cmd.ErrOrStderr(),
+				TxIndex: txIndex, Wallet: useWallet, LoadBlocks: loadBlocks, LogLevel: level, LogOutput: cmd.ErrOrStderr(),
 				RPCAddr: rpcAddr, RPCUser: rpcUser, RPCPassword: rpcPass, MetricsAddr: metricsAddr,
 				MaxMempoolMiB: maxMempool, MinRelayFee: minRelayFee})
 			if err != nil {
@@ -102,6 +107,8 @@ network's metrics port: 9634 main, 19634 test, 29634 regtest).`,
 	f.StringVar(&confFile, "conf", "", "configuration `FILE` (default <datadir>/"+conffile.FileName+")")
 	f.IntVar(&cacheMiB, "dbcache", chain.DefaultCacheMiB, "coin cache size in MiB")
 	f.BoolVar(&txIndex, "txindex", true, "keep an index of every confirmed transaction (--txindex=false turns it off)")
+	f.BoolVar(&useWallet, "wallet", true,
+		"open the wallet <datadir>/<network>/wallet.dat, creating it when absent, and serve the wallet RPC methods (--wallet=false turns it off)")
 	f.IntVar(&maxMempool, "maxmempool", mempool.DefaultMaxBytes>>20, "mempool memory budget in MiB")
 	f.Int64Var(&minRelayFee, "min-relay-fee", mempool.DefaultMinRelayFee,
 		"lowest fee rate relayed and accepted into the mempool, in base units per 1,000 bytes")

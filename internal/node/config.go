@@ -33,6 +33,10 @@ type Config struct {
 	CacheMiB int
 	// TxIndex keeps the transaction index (--txindex).
 	TxIndex bool
+	// Wallet opens the node's wallet, <datadir>/<network>/wallet.dat
+	// (created when absent), and registers the wallet RPC methods
+	// (--wallet, on by default in the daemon command).
+	Wallet bool
 	// MaxMempoolMiB is the mempool's memory budget in MiB (--maxmempool);
 	// 0 means 300.
 	MaxMempoolMiB int

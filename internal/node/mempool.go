@@ -21,19 +21,25 @@ const (
 	feeEstimatesFileName = "fee_estimates.dat"
 )
 
-// poolObserver passes the mempool's events to the metrics and the fee
-// estimator. It is called with the pool's lock held.
+// poolObserver passes the mempool's events to the metrics, the fee
+// estimator and the wallet (nil when disabled). It is called with the
+// pool's lock held, so it never calls the pool.
 type poolObserver struct {
-	met   *metrics.Metrics
-	est   *feeest.Estimator
-	chain *chain.Chain
+	met    *metrics.Metrics
+	est    *feeest.Estimator
+	chain  *chain.Chain
+	wallet *nodeWallet
 }
 
-// Accepted counts the transaction and starts timing its confirmation.
-func (o *poolObserver) Accepted(txid wire.Hash, fee, size int64) {
+// Accepted counts the transaction, starts timing its confirmation and
+// shows it to the wallet.
+func (o *poolObserver) Accepted(txid wire.Hash, tx *wire.Tx, fee, size int64) {
 	o.met.MempoolAccepted()
 	if size > 0 {
 		o.est.TxEntered(txid, fee*1000/size, o.chain.Best().Height)
+	}
+	if o.wallet != nil {
+		o.wallet.mempoolAccepted(tx)
 	}
 }
 
@@ -41,8 +47,14 @@ func (o *poolObserver) Accepted(txid wire.Hash, fee, size int64) {
 func (o *poolObserver) Rejected(reason string) { o.met.MempoolRejected(reason) }
 
 // Removed stops timing a transaction that left the pool (a confirmed one
-// was already recorded: the estimator hears of blocks first).
-func (o *poolObserver) Removed(txid wire.Hash) { o.est.TxLeft(txid) }
+// was already recorded: the estimator hears of blocks first) and tells the
+// wallet (which also heard of the block first).
+func (o *poolObserver) Removed(txid wire.Hash) {
+	o.est.TxLeft(txid)
+	if o.wallet != nil {
+		o.wallet.mempoolRemoved(txid)
+	}
+}
 
 // loadMempool reloads the mempool and the fee estimates saved at the last
 // clean shutdown. Missing files are normal (first start, or after a crash);

@@ -7,11 +7,13 @@
 // A node's life is Run(ctx): it takes the data directory, starts the
 // metrics server and the JSON-RPC server (in warm-up until the chain is
 // open; cookie written), opens the chain, creates the mempool and the fee
-// estimator (reloading what the last clean stop saved) and subscribes them
-// to the chain, registers the RPC methods, logs "node ready", imports the
+// estimator (reloading what the last clean stop saved) and, unless
+// disabled, the wallet (<netdir>/wallet.dat, created when absent, brought
+// up to date with the chain) and subscribes them to the chain, registers
+// the RPC methods, logs "node ready", imports the
 // block files, and on cancellation of ctx (or the `stop` RPC) stops the
 // RPC server and the import, saves the mempool and fee estimates, closes
-// the chain, which flushes its state, removes the cookie and stops the
+// the wallet and the chain, which flushes its state, removes the cookie and stops the
 // metrics server.
 package node
 
@@ -52,6 +54,7 @@ type Node struct {
 	rpcLog     *slog.Logger // subsystem rpc
 	metricsLog *slog.Logger // subsystem metrics
 	mempoolLog *slog.Logger // subsystem mempool
+	walletLog  *slog.Logger // subsystem wallet
 }
 
 // New checks cfg and returns a node ready to Run. It touches no files.
@@ -70,6 +73,7 @@ func New(cfg Config) (*Node, error) {
 		rpcLog:     base.With("subsystem", "rpc"),
 		metricsLog: base.With("subsystem", "metrics"),
 		mempoolLog: base.With("subsystem", "mempool"),
+		walletLog:  base.With("subsystem", "wallet"),
 	}, nil
 }
 
@@ -133,15 +137,29 @@ func (n *Node) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("open chain: %w", err)
 	}
+	// The wallet catches up with the chain before anything can add blocks
+	// and before the saved mempool is reloaded (whose transactions may
+	// spend coins of the blocks it missed).
+	var wal *nodeWallet
+	if n.cfg.Wallet {
+		if wal, err = n.openWallet(ch); err != nil {
+			return errors.Join(err, ch.Close())
+		}
+	}
 	est := feeest.New()
 	pool := mempool.New(ch, mempool.Config{MaxBytes: int64(n.cfg.MaxMempoolMiB) << 20, MinRelayFee: n.cfg.MinRelayFee,
-		SigCache: sigCache, Logger: n.mempoolLog, Observer: &poolObserver{met: met, est: est, chain: ch}})
+		SigCache: sigCache, Logger: n.mempoolLog, Observer: &poolObserver{met: met, est: est, chain: ch, wallet: wal}})
 	defer func() {
 		// No RPC handler may run once the chain closes.
 		err = errors.Join(err, stopRPC())
 		met.SetChain(nil) // no scrape reads the chain once it closes
 		met.SetPool(nil)
 		err = errors.Join(err, n.saveMempool(pool, est))
+		if wal != nil {
+			if werr := wal.Close(); werr != nil {
+				err = errors.Join(err, fmt.Errorf("close wallet: %w", werr))
+			}
+		}
 		best := ch.Best()
 		if cerr := ch.Close(); cerr != nil {
 			err = errors.Join(err, fmt.Errorf("close chain: %w", cerr))
@@ -151,6 +169,10 @@ func (n *Node) Run(ctx context.Context) (err error) {
 	}()
 	met.SetChain(ch)
 	ch.Subscribe(met.OnNotification)
+	if wal != nil {
+		// Before the mempool's subscriber: see nodeWallet.handleNotification.
+		ch.Subscribe(wal.handleNotification)
+	}
 	n.loadMempool(pool, est)
 	// The estimator sees a block's confirmations before the pool drops
 	// the confirmed transactions.
@@ -164,8 +186,11 @@ func (n *Node) Run(ctx context.Context) (err error) {
 	})
 	met.SetPool(pool)
 	// The chain's RPC methods are registered here, before the warm-up ends.
-	if err := registerRPC(rpcSrv, met, methods.All(ch, methods.Options{TxIndex: n.cfg.TxIndex, Logger: n.rpcLog,
-		Pool: pool, Fees: est})...); err != nil {
+	opts := methods.Options{TxIndex: n.cfg.TxIndex, Logger: n.rpcLog, Pool: pool, Fees: est}
+	if wal != nil {
+		opts.Wallet = wal // never a typed nil
+	}
+	if err := registerRPC(rpcSrv, met, methods.All(ch, opts)...); err != nil {
 		return fmt.Errorf("register RPC methods: %w", err)
 	}
 	rpcSrv.WarmupFinished()

@@ -1,12 +1,14 @@
-// Package methods holds the node's chain RPC methods — the "blockchain",
-// "mining", "rawtransactions" and "util" categories of Bitcoin Core's RPC
+// Package methods holds the node's RPC methods — the "blockchain",
+// "mining", "rawtransactions", "util" and "wallet" categories of Bitcoin Core's RPC
 // interface — as rpc.Method values for rpc.Server.Register. Names,
 // parameters, result shapes, error codes and messages follow Bitcoin Core;
 // where nodecoin differs, the method's help text and the function
 // building it say so.
 //
 // The handlers are written against Chain, the part of *chain.Chain they
-// use, so that they can be unit-tested with a real chain and no server.
+// use (and the wallet methods against Wallet, the part of *wallet.Wallet
+// they use), so that they can be unit-tested with a real chain and no
+// server.
 // The server checks argument counts and declared JSON types before a
 // handler runs; the handlers check values (hashes, hex, ranges).
 package methods
@@ -89,6 +91,9 @@ type Options struct {
 	// Fees is the fee estimator behind estimatesmartfee; nil leaves the
 	// method out.
 	Fees FeeEstimator
+	// Wallet is the node's wallet; nil leaves out the wallet methods
+	// (--wallet=false).
+	Wallet Wallet
 }
 
 func (o Options) logger() *slog.Logger {
@@ -106,8 +111,8 @@ func (o Options) now() time.Time {
 }
 
 // All returns every method of this package: Blockchain, Mining,
-// RawTransactions and Util, then Mempool when opts.Pool is set and
-// FeeEstimation when opts.Fees is set.
+// RawTransactions and Util, then Mempool when opts.Pool is set,
+// FeeEstimation when opts.Fees is set and Wallets when opts.Wallet is set.
 func All(c Chain, opts Options) []rpc.Method {
 	var out []rpc.Method
 	out = append(out, Blockchain(c, opts)...)
@@ -116,5 +121,7 @@ func All(c Chain, opts Options) []rpc.Method {
 	out = append(out, Util(c)...)
 	out = append(out, Mempool(c, opts)...)
 	out = append(out, FeeEstimation(opts)...)
+	out = append(out, Wallets(c, opts)...)
+	out = append(out, WalletSends(c, opts)...)
 	return out
 }
