@@ -39,7 +39,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-func testConfig(t *testing.T, dir string, gap int, clk *fakeClock) Config {
+func testConfig(t testing.TB, dir string, gap int, clk *fakeClock) Config {
 	t.Helper()
 	cfg := Config{Params: consensus.RegTestParams, Dir: dir, GapLimit: gap}
 	if clk != nil {
@@ -48,7 +48,7 @@ func testConfig(t *testing.T, dir string, gap int, clk *fakeClock) Config {
 	return cfg
 }
 
-func newTestWallet(t *testing.T, gap int) (*Wallet, *fakeClock) {
+func newTestWallet(t testing.TB, gap int) (*Wallet, *fakeClock) {
 	t.Helper()
 	clk := &fakeClock{t: time.Unix(1_800_000_000, 0)}
 	w, err := CreateFromSeed(testConfig(t, t.TempDir(), gap, clk), testSeed)

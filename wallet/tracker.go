@@ -490,6 +490,7 @@ func (w *Wallet) ListUnspent(minConf, maxConf int32) []Unspent {
 func (w *Wallet) listUnspentLocked(minConf, maxConf int32) []Unspent {
 	v := w.newView()
 	var out []Unspent
+	addrs := make(map[string]string) // script → address, each encoded once
 	for id := range v.active {
 		r := w.txs[id]
 		if v.immature(r) {
@@ -506,9 +507,14 @@ func (w *Wallet) listUnspentLocked(minConf, maxConf int32) []Unspent {
 			}
 			u := Unspent{OutPoint: op, PkScript: append([]byte(nil), o.PkScript...), Amount: o.Value,
 				Confirmations: conf, Coinbase: r.tx.IsCoinBase(), Change: w.isChange(o.PkScript), Safe: v.isTrusted(r)}
-			if a, ok := address.FromScript(o.PkScript, w.prefixes); ok {
-				u.Address = a.String()
+			addr, seen := addrs[string(o.PkScript)]
+			if !seen {
+				if a, ok := address.FromScript(o.PkScript, w.prefixes); ok {
+					addr = a.String()
+				}
+				addrs[string(o.PkScript)] = addr
 			}
+			u.Address = addr
 			out = append(out, u)
 		}
 	}
@@ -516,8 +522,8 @@ func (w *Wallet) listUnspentLocked(minConf, maxConf int32) []Unspent {
 		if out[i].Confirmations != out[j].Confirmations {
 			return out[i].Confirmations > out[j].Confirmations
 		}
-		if out[i].OutPoint.Hash != out[j].OutPoint.Hash {
-			return out[i].OutPoint.Hash.String() < out[j].OutPoint.Hash.String()
+		if hi, hj := out[i].OutPoint.Hash, out[j].OutPoint.Hash; hi != hj {
+			return displayLess(hi, hj)
 		}
 		return out[i].OutPoint.Index < out[j].OutPoint.Index
 	})
@@ -610,4 +616,15 @@ func (w *Wallet) details(v *view, r *txRecord) *TxDetails {
 		d.Entries = append(d.Entries, TxEntry{Category: cat, Address: addr, Amount: o.Value, Vout: uint32(i)})
 	}
 	return d
+}
+
+// displayLess orders hashes as their display-order hex strings sort,
+// without encoding them: display order is the bytes reversed.
+func displayLess(a, b wire.Hash) bool {
+	for i := wire.HashSize - 1; i >= 0; i-- {
+		if a[i] != b[i] {
+			return a[i] < b[i]
+		}
+	}
+	return false
 }
