@@ -105,6 +105,22 @@ func TestWalletSends(t *testing.T) {
 		t.Fatalf("mempool %v, want the hand-made spend %s", pool, txid)
 	}
 
+	// A rescan from genesis finds nothing new: the balance is unchanged.
+	n.call(&b, "getbalances")
+	var rescan struct {
+		StartHeight int32 `json:"start_height"`
+		StopHeight  int32 `json:"stop_height"`
+	}
+	var height int32
+	n.call(&height, "getblockcount")
+	if n.call(&rescan, "rescanblockchain", 0); rescan.StopHeight != height {
+		t.Fatalf("rescanblockchain %+v, tip %d", rescan, height)
+	}
+	var after balances
+	if n.call(&after, "getbalances"); total(after) != total(b) {
+		t.Fatalf("balance %v after rescan, %v before", total(after), total(b))
+	}
+
 	// Insufficient funds is Core's -6.
 	n.fails(500, -6, "Insufficient funds", "sendtoaddress", `["`+dest+`", 10000]`)
 }

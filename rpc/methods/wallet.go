@@ -109,7 +109,8 @@ func Wallets(c Chain, opts Options) []rpc.Method {
 	m := &walletMethods{c: c, w: opts.Wallet, pool: opts.Pool, opts: opts}
 	return []rpc.Method{m.getNewAddress(), m.getRawChangeAddress(), m.getBalance(), m.getBalances(), m.listUnspent(),
 		m.listTransactions(), m.getTransaction(), m.getWalletInfo(), m.dumpPrivKey(), m.importPrivKey(),
-		m.encryptWallet(), m.walletPassphrase(), m.walletLock(), m.backupWallet(), m.listMiningRewards()}
+		m.encryptWallet(), m.walletPassphrase(), m.walletLock(), m.backupWallet(), m.listMiningRewards(),
+		m.rescanBlockchain()}
 }
 
 type walletMethods struct {
@@ -1087,6 +1088,43 @@ func (m *walletMethods) listMiningRewards() rpc.Method {
 				out = append(out, e)
 			}
 			return out, nil
+		},
+	}
+}
+
+// rescanResult is rescanblockchain's answer.
+type rescanResult struct {
+	StartHeight int32 `json:"start_height"`
+	StopHeight  int32 `json:"stop_height"`
+}
+
+func (m *walletMethods) rescanBlockchain() rpc.Method {
+	return rpc.Method{
+		Name:     "rescanblockchain",
+		Category: "wallet",
+		Args: []rpc.Arg{
+			{Name: "start_height", Type: rpc.TypeNumber, Optional: true, Default: "0", Description: "block height where the rescan should start"},
+			{Name: "stop_height", Type: rpc.TypeNumber, Optional: true, Description: "Not supported by nodecoin's wallet: the rescan always runs to the tip; give null."},
+		},
+		Description: "Rescan the local blockchain for wallet related transactions, from start_height to the tip.",
+		Result:      `{ "start_height" : n, "stop_height" : n }`,
+		Examples:    rpc.ExampleCLI("rescanblockchain", "100000"),
+		Handler: func(_ context.Context, p rpc.Params) (any, error) {
+			start, err := p.OptionalInt(0, 0)
+			if err != nil {
+				return nil, err
+			}
+			if !p.IsNull(1) {
+				return nil, rpc.NewError(rpc.CodeInvalidParameter, "stop_height is not supported: the rescan runs to the tip")
+			}
+			if start < 0 || start > int64(m.c.Best().Height) {
+				return nil, rpc.NewError(rpc.CodeInvalidParameter, "Invalid start_height")
+			}
+			stop, err := m.w.Rescan(m.c, int32(start))
+			if err != nil {
+				return nil, fmt.Errorf("rescan: %w", err)
+			}
+			return rescanResult{StartHeight: int32(start), StopHeight: stop}, nil
 		},
 	}
 }
