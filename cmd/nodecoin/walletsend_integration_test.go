@@ -79,6 +79,23 @@ func TestWalletSends(t *testing.T) {
 		t.Fatalf("sendmany not confirmed: %+v", conf)
 	}
 
+	// A received payment reorganised away, with the mempool empty so the
+	// reward is the subsidy alone: the balance follows.
+	var quiet balances
+	n.call(&quiet, "getbalances")
+	var blocks []string
+	n.call(&blocks, "generatetoaddress", 1, mine)
+	var withReward balances
+	n.call(&withReward, "getbalances")
+	if got := total(withReward) - total(quiet); math.Abs(got-50) > 1e-9 {
+		t.Fatalf("a mined reward added %v, want 50", got)
+	}
+	n.call(nil, "invalidateblock", blocks[0])
+	var reorged balances
+	if n.call(&reorged, "getbalances"); math.Abs(total(reorged)-total(quiet)) > 1e-9 {
+		t.Fatalf("balance %v after the reward's block was invalidated, want %v", total(reorged), total(quiet))
+	}
+
 	// signrawtransactionwithwallet: spend one of the wallet's coins by hand.
 	var unspent []struct {
 		TxID   string
@@ -123,4 +140,11 @@ func TestWalletSends(t *testing.T) {
 
 	// Insufficient funds is Core's -6.
 	n.fails(500, -6, "Insufficient funds", "sendtoaddress", `["`+dest+`", 10000]`)
+
+	// A locked wallet refuses to sign a send (-13).
+	n.call(nil, "encryptwallet", "correct horse")
+	n.fails(500, -13, "Error: Please enter the wallet passphrase with walletpassphrase first.",
+		"sendtoaddress", `["`+dest+`", 1]`)
+	n.call(nil, "walletpassphrase", "correct horse", 60)
+	n.call(&txid, "sendtoaddress", dest, 1)
 }
