@@ -341,12 +341,8 @@ func (s *walletSend) signRawTransactionWithWallet() rpc.Method {
 			if err != nil {
 				return nil, err
 			}
-			raw, err := hex.DecodeString(text)
-			if err != nil {
-				return nil, rpc.NewError(rpc.CodeDeserialization, "TX decode failed. Make sure the tx has at least one input.")
-			}
-			tx, err := wire.DecodeTx(raw)
-			if err != nil || len(tx.TxIn) == 0 {
+			tx, ok := decodeTx(text)
+			if !ok || len(tx.TxIn) == 0 {
 				return nil, rpc.NewError(rpc.CodeDeserialization, "TX decode failed. Make sure the tx has at least one input.")
 			}
 			if t, err := p.OptionalString(2, "ALL"); err != nil || strings.ToUpper(t) != "ALL" {
