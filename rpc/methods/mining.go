@@ -14,6 +14,7 @@ import (
 	"github.com/nodecoin/nodecoin/chain/address"
 	"github.com/nodecoin/nodecoin/chain/consensus"
 	"github.com/nodecoin/nodecoin/chain/wire"
+	"github.com/nodecoin/nodecoin/mempool"
 	"github.com/nodecoin/nodecoin/miner"
 	"github.com/nodecoin/nodecoin/rpc"
 )
@@ -33,14 +34,15 @@ const (
 // answered its regtest-only `generate`.
 var errRegtestOnly = rpc.NewError(rpc.CodeMethodNotFound, "This method can only be used on regtest")
 
-// Mining returns the methods of the "mining" category (getmininginfo,
-// getnetworkhashps, submitblock) and of the "generating" category
+// Mining returns the methods of the "mining" category (getblocktemplate,
+// getmininginfo, getnetworkhashps, submitblock) and of the "generating" category
 // (generatetoaddress, generateblock). The generating methods work on
 // regtest only, as DESIGN.md requires (Core allows them on every network);
 // elsewhere they answer -32601 "This method can only be used on regtest".
 func Mining(c Chain, opts Options) []rpc.Method {
 	m := &mining{c: c, opts: opts}
-	return []rpc.Method{m.getMiningInfo(), m.getNetworkHashPS(), m.submitBlock(), m.generateToAddress(), m.generateBlock()}
+	return []rpc.Method{m.getBlockTemplate(), m.getMiningInfo(), m.getNetworkHashPS(), m.submitBlock(),
+		m.generateToAddress(), m.generateBlock()}
 }
 
 type mining struct {
@@ -52,6 +54,8 @@ type mining struct {
 	// extraNonce makes every generated coinbase unique, so a block
 	// regenerated after invalidateblock differs from the invalidated one.
 	extraNonce atomic.Uint64
+	// tips wakes getblocktemplate's long polls on chain changes.
+	tips tipWatch
 }
 
 // networkHashPS estimates the hashes per second over the lookup blocks
@@ -466,18 +470,28 @@ const (
 )
 
 // poolTxs returns the mempool transactions for the next generated block:
-// MiningOrder's transactions while they fit under consensus.MaxBlockSize
-// and consensus.MaxBlockSigOps, skipping any that does not fit together
-// with its descendants. Transactions in mined (put in earlier blocks of the
-// same call, in case the pool has not caught up with them) are left out,
-// without their descendants.
+// the transactions of selectPoolTxs.
 func (m *mining) poolTxs(mined map[wire.Hash]bool) []*wire.Tx {
+	var txs []*wire.Tx
+	for _, mt := range m.selectPoolTxs(mined) {
+		txs = append(txs, mt.Tx)
+	}
+	return txs
+}
+
+// selectPoolTxs returns the mempool entries for the next block (generated
+// or offered by getblocktemplate): MiningOrder's transactions while they
+// fit under consensus.MaxBlockSize and consensus.MaxBlockSigOps, skipping
+// any that does not fit together with its descendants. Transactions in
+// mined (put in earlier blocks of the same call, in case the pool has not
+// caught up with them) are left out, without their descendants.
+func (m *mining) selectPoolTxs(mined map[wire.Hash]bool) []*mempool.MiningTx {
 	if m.opts.Pool == nil {
 		return nil
 	}
 	size, sigOps := int64(blockReservedSize), blockReservedSigOps
 	skipped := make(map[wire.Hash]bool)
-	var txs []*wire.Tx
+	var txs []*mempool.MiningTx
 	for _, mt := range m.opts.Pool.MiningOrder() {
 		if mined[mt.TxID] {
 			continue
@@ -492,7 +506,7 @@ func (m *mining) poolTxs(mined map[wire.Hash]bool) []*wire.Tx {
 		}
 		size += mt.Size
 		sigOps += mt.SigOps
-		txs = append(txs, mt.Tx)
+		txs = append(txs, mt)
 	}
 	return txs
 }
