@@ -20,6 +20,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newVersionCmd())
 	root.AddCommand(newDaemonCmd())
 	root.AddCommand(newCLICmd())
+	root.AddCommand(newMineCmd())
 	root.AddCommand(newWalletCmd())
 	return root
 }
