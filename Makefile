@@ -11,9 +11,10 @@ build:
 	$(GO) build -o $(BIN) ./cmd/nodecoin
 
 # Builds, then runs a node on the main network with the default data dir
-# (~/.nodecoin/main); Ctrl-C stops it cleanly.
+# (~/.nodecoin/main), mining on every core to a new address of its wallet
+# (blocks found and the hash rate are logged); Ctrl-C stops it cleanly.
 run: build
-	./$(BIN) daemon --network main
+	./$(BIN) daemon --network main --mine
 
 # Every unit, vector, fuzz-seed and integration test.
 test:

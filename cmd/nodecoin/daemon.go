@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"syscall"
@@ -32,6 +33,9 @@ func newDaemonCmd() *cobra.Command {
 		metricsAddr                string
 		maxMempool                 int
 		minRelayFee                int64
+		mine                       bool
+		threads                    int
+		miningAddress              string
 	)
 	cmd := &cobra.Command{
 		Use:   "daemon",
@@ -61,6 +65,11 @@ first start (its first receiving address is logged) and it catches up
 with blocks connected while it was not running. --wallet=false runs the
 node without it and without the wallet RPC methods.
 
+--mine mines blocks inside the node once it is ready, on --threads threads
+(default: every core), paying --mining-address, or else a new receiving
+address of the wallet; with --wallet=false an address must be given. Blocks
+found and the hash rate (every 10 s) are logged with subsystem=miner.
+
 Prometheus metrics are served without authentication on
 http://<metrics-addr>/metrics (--metrics-addr, default 127.0.0.1 and the
 network's metrics port: 9634 main, 19634 test, 29634 regtest).`,
@@ -85,7 +94,8 @@ network's metrics port: 9634 main, 19634 test, 29634 regtest).`,
 			n, err := node.New(node.Config{Network: network, DataDir: dataDir, CacheMiB: cacheMiB,
 				TxIndex: txIndex, Wallet: useWallet, LoadBlocks: loadBlocks, LogLevel: level, LogOutput: cmd.ErrOrStderr(),
 				RPCAddr: rpcAddr, RPCUser: rpcUser, RPCPassword: rpcPass, MetricsAddr: metricsAddr,
-				MaxMempoolMiB: maxMempool, MinRelayFee: minRelayFee})
+				MaxMempoolMiB: maxMempool, MinRelayFee: minRelayFee,
+				Mine: mine, Threads: threads, MiningAddress: miningAddress})
 			if err != nil {
 				return err
 			}
@@ -117,6 +127,10 @@ network's metrics port: 9634 main, 19634 test, 29634 regtest).`,
 	addRPCFlags(f, &rpcAddr, &rpcUser, &rpcPass)
 	f.StringVar(&metricsAddr, "metrics-addr", "",
 		"serve Prometheus metrics at /metrics on `HOST:PORT` (default 127.0.0.1:<network's metrics port>)")
+	f.BoolVar(&mine, "mine", false, "mine blocks in the node (see --threads, --mining-address)")
+	f.IntVar(&threads, "threads", runtime.NumCPU(), "number of mining threads, with --mine")
+	f.StringVar(&miningAddress, "mining-address", "",
+		"pay mined blocks to `ADDR` (default: a new address of the node's wallet), with --mine")
 	return cmd
 }
 

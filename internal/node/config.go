@@ -63,7 +63,21 @@ type Config struct {
 	// --rpc-password), both or neither; without them the node writes a
 	// random cookie to <datadir>/<network>/.cookie.
 	RPCUser, RPCPassword string
+	// Mine mines blocks inside the node once it is ready (--mine), paying
+	// MiningAddress, or else a new address of the node's wallet.
+	Mine bool
+	// Threads is the number of mining threads (--threads); 0 or less
+	// means runtime.NumCPU().
+	Threads int
+	// MiningAddress is the address the mined blocks pay (--mining-address);
+	// empty means a new receiving address of the wallet, which Wallet must
+	// then open.
+	MiningAddress string
 }
+
+// ErrNoMiningAddress means mining was asked for with neither a payout
+// address nor a wallet to take one from.
+var ErrNoMiningAddress = errors.New("--mine needs an address to pay the blocks to: give --mining-address ADDR, or run with the wallet (--wallet) to mine to a new address of it")
 
 // DefaultDataDir returns ~/.nodecoin.
 func DefaultDataDir() (string, error) {
@@ -136,6 +150,9 @@ func (cfg *Config) resolve() (*consensus.Params, error) {
 	}
 	if _, _, err := net.SplitHostPort(cfg.RPCAddr); err != nil {
 		return nil, fmt.Errorf("RPC address %q: %w", cfg.RPCAddr, err)
+	}
+	if cfg.Mine && cfg.MiningAddress == "" && !cfg.Wallet {
+		return nil, ErrNoMiningAddress
 	}
 	if cfg.MetricsAddr == "" {
 		cfg.MetricsAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(int(params.MetricsPort)))

@@ -10,10 +10,11 @@
 // estimator (reloading what the last clean stop saved) and, unless
 // disabled, the wallet (<netdir>/wallet.dat, created when absent, brought
 // up to date with the chain) and subscribes them to the chain, registers
-// the RPC methods, logs "node ready", imports the
-// block files, and on cancellation of ctx (or the `stop` RPC) stops the
-// RPC server and the import, saves the mempool and fee estimates, closes
-// the wallet and the chain, which flushes its state, removes the cookie and stops the
+// the RPC methods, logs "node ready", starts the in-process miner when
+// asked (--mine, package miner/local), imports the block files, and on
+// cancellation of ctx (or the `stop` RPC) stops the miner, the RPC server
+// and the import, saves the mempool and fee estimates, closes the wallet
+// and the chain, which flushes its state, removes the cookie and stops the
 // metrics server.
 package node
 
@@ -30,11 +31,13 @@ import (
 	"time"
 
 	"github.com/nodecoin/nodecoin/chain"
+	"github.com/nodecoin/nodecoin/chain/address"
 	"github.com/nodecoin/nodecoin/chain/consensus"
 	"github.com/nodecoin/nodecoin/internal/metrics"
 	"github.com/nodecoin/nodecoin/internal/version"
 	"github.com/nodecoin/nodecoin/mempool"
 	"github.com/nodecoin/nodecoin/mempool/feeest"
+	"github.com/nodecoin/nodecoin/miner/local"
 	"github.com/nodecoin/nodecoin/rpc"
 	"github.com/nodecoin/nodecoin/rpc/methods"
 )
@@ -55,6 +58,10 @@ type Node struct {
 	metricsLog *slog.Logger // subsystem metrics
 	mempoolLog *slog.Logger // subsystem mempool
 	walletLog  *slog.Logger // subsystem wallet
+	minerLog   *slog.Logger // subsystem miner
+
+	// payTo is the decoded --mining-address, nil when none was given.
+	payTo []byte
 }
 
 // New checks cfg and returns a node ready to Run. It touches no files.
@@ -63,9 +70,17 @@ func New(cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	var payTo []byte
+	if cfg.Mine && cfg.MiningAddress != "" {
+		a, err := address.Decode(cfg.MiningAddress, params.AddressPrefixes())
+		if err != nil {
+			return nil, fmt.Errorf("mining address %q: %w", cfg.MiningAddress, err)
+		}
+		payTo = a.ScriptPubKey()
+	}
 	base := NewLogger(cfg.LogOutput, cfg.LogLevel)
 	return &Node{
-		cfg: cfg, params: params,
+		cfg: cfg, params: params, payTo: payTo,
 		netDir:     filepath.Join(cfg.DataDir, params.Name),
 		log:        base.With("subsystem", "node"),
 		chainLog:   base.With("subsystem", "chain"),
@@ -74,6 +89,7 @@ func New(cfg Config) (*Node, error) {
 		metricsLog: base.With("subsystem", "metrics"),
 		mempoolLog: base.With("subsystem", "mempool"),
 		walletLog:  base.With("subsystem", "wallet"),
+		minerLog:   base.With("subsystem", "miner"),
 	}, nil
 }
 
@@ -197,6 +213,15 @@ func (n *Node) Run(ctx context.Context) (err error) {
 	best := ch.Best()
 	n.log.Info("node ready", "network", n.params.Name, "datadir", n.netDir, "height", best.Height, "tip", best.Hash)
 
+	if n.cfg.Mine {
+		stopMining, err := n.startMining(ctx, ch, pool, wal)
+		if err != nil {
+			return err
+		}
+		// Deferred after the chain's close, so run before it.
+		defer stopMining()
+	}
+
 	importDone := make(chan error, 1)
 	go func() { importDone <- n.importBlockFiles(ctx, ch, files) }()
 
@@ -213,6 +238,38 @@ func (n *Node) Run(ctx context.Context) (err error) {
 	}
 	n.log.Info("shutting down")
 	return err
+}
+
+// startMining starts the in-process miner on ch with pool's transactions,
+// paying --mining-address or else a new receiving address of wal. The
+// returned function stops the miner and waits for it.
+func (n *Node) startMining(ctx context.Context, ch *chain.Chain, pool *mempool.Pool, wal *nodeWallet) (func(), error) {
+	payTo, payee := n.payTo, n.cfg.MiningAddress
+	if payTo == nil {
+		if wal == nil {
+			return nil, ErrNoMiningAddress
+		}
+		a, err := wal.NextReceive()
+		if err != nil {
+			return nil, fmt.Errorf("mining: new wallet address: %w", err)
+		}
+		payTo, payee = a.ScriptPubKey(), a.String()+" (new wallet address)"
+	}
+	m, err := local.New(local.Config{Chain: ch, Pool: pool, PayTo: payTo, Threads: n.cfg.Threads, Logger: n.minerLog})
+	if err != nil {
+		return nil, fmt.Errorf("mining: %w", err)
+	}
+	n.minerLog.Info("mining to address", "address", payee)
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		m.Run(ctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}, nil
 }
 
 // rpcShutdownGrace is how long replies in progress may take to finish

@@ -460,15 +460,6 @@ func (m *mining) txOrID(s string) (*wire.Tx, error) {
 	return nil, rpc.NewError(rpc.CodeDeserialization, "Transaction decode failed for "+s)
 }
 
-// Room generatetoaddress keeps in a block for what is not a mempool
-// transaction: the header, the transaction count and the coinbase (Core
-// reserves 4,000 weight units, 1,000 bytes, and 400 sigop-cost units, 100
-// signature operations, for the coinbase).
-const (
-	blockReservedSize   = wire.HeaderSize + 5 + 1000
-	blockReservedSigOps = 100
-)
-
 // poolTxs returns the mempool transactions for the next generated block:
 // the transactions of selectPoolTxs.
 func (m *mining) poolTxs(mined map[wire.Hash]bool) []*wire.Tx {
@@ -480,33 +471,13 @@ func (m *mining) poolTxs(mined map[wire.Hash]bool) []*wire.Tx {
 }
 
 // selectPoolTxs returns the mempool entries for the next block (generated
-// or offered by getblocktemplate): MiningOrder's transactions while they
-// fit under consensus.MaxBlockSize and consensus.MaxBlockSigOps, skipping
-// any that does not fit together with its descendants. Transactions in
-// mined (put in earlier blocks of the same call, in case the pool has not
-// caught up with them) are left out, without their descendants.
+// or offered by getblocktemplate): miner.SelectTransactions of the pool's
+// MiningOrder within miner.DefaultLimits. Transactions in mined (put in
+// earlier blocks of the same call, in case the pool has not caught up with
+// them) are left out.
 func (m *mining) selectPoolTxs(mined map[wire.Hash]bool) []*mempool.MiningTx {
 	if m.opts.Pool == nil {
 		return nil
 	}
-	size, sigOps := int64(blockReservedSize), blockReservedSigOps
-	skipped := make(map[wire.Hash]bool)
-	var txs []*mempool.MiningTx
-	for _, mt := range m.opts.Pool.MiningOrder() {
-		if mined[mt.TxID] {
-			continue
-		}
-		skip := size+mt.Size > consensus.MaxBlockSize || sigOps+mt.SigOps > consensus.MaxBlockSigOps
-		for _, d := range mt.Depends {
-			skip = skip || skipped[d]
-		}
-		if skip {
-			skipped[mt.TxID] = true
-			continue
-		}
-		size += mt.Size
-		sigOps += mt.SigOps
-		txs = append(txs, mt)
-	}
-	return txs
+	return miner.SelectTransactions(m.opts.Pool.MiningOrder(), miner.DefaultLimits(), mined)
 }
