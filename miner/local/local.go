@@ -1,6 +1,6 @@
 // Package local mines inside the node, as `nodecoin daemon --mine` does:
 // it builds a block on the chain's tip with miner.BuildBlock, holding the
-// mempool's transactions chosen by miner.SelectTransactions, grinds its
+// mempool's transactions chosen by mempool.SelectForBlock, grinds its
 // header with miner/grind on several threads, and hands a solved block
 // straight to the chain's ProcessBlock, without going through JSON-RPC.
 //
@@ -175,7 +175,7 @@ func (m *Miner) mineOne(ctx context.Context) {
 	var txs []*wire.Tx
 	if m.cfg.Pool != nil {
 		seq = m.cfg.Pool.Sequence()
-		for _, mt := range miner.SelectTransactions(m.cfg.Pool.MiningOrder(), miner.DefaultLimits(), nil) {
+		for _, mt := range mempool.SelectForBlock(m.cfg.Pool.MiningOrder(), mempool.DefaultBlockLimits(), nil) {
 			txs = append(txs, mt.Tx)
 		}
 	}

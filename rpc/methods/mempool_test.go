@@ -19,7 +19,6 @@ import (
 	"github.com/nodecoin/nodecoin/chain/wire"
 	"github.com/nodecoin/nodecoin/mempool"
 	"github.com/nodecoin/nodecoin/mempool/feeest"
-	"github.com/nodecoin/nodecoin/miner"
 	"github.com/nodecoin/nodecoin/rpc"
 )
 
@@ -534,7 +533,7 @@ func TestPoolTxsLimits(t *testing.T) {
 	sigHeavy := mk(5, 1000, consensus.MaxBlockSigOps-50) // over the sigop room
 	done := mk(6, 1000, 1)                               // mined earlier in the call
 	doneChild := mk(7, 1000, 1, done)
-	fill := mk(8, consensus.MaxBlockSize-600_000-2000-miner.ReservedSize, 1)
+	fill := mk(8, consensus.MaxBlockSize-600_000-2000-mempool.ReservedSize, 1)
 	over := mk(9, 1, 0) // one byte too many
 	m := &mining{opts: Options{Pool: orderPool{order: []*mempool.MiningTx{a, big, bigChild, small, sigHeavy, done, doneChild, fill, over}}}}
 	got := m.poolTxs(map[wire.Hash]bool{done.TxID: true})

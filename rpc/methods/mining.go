@@ -471,13 +471,13 @@ func (m *mining) poolTxs(mined map[wire.Hash]bool) []*wire.Tx {
 }
 
 // selectPoolTxs returns the mempool entries for the next block (generated
-// or offered by getblocktemplate): miner.SelectTransactions of the pool's
-// MiningOrder within miner.DefaultLimits. Transactions in mined (put in
+// or offered by getblocktemplate): mempool.SelectForBlock of the pool's
+// MiningOrder within mempool.DefaultBlockLimits. Transactions in mined (put in
 // earlier blocks of the same call, in case the pool has not caught up with
 // them) are left out.
 func (m *mining) selectPoolTxs(mined map[wire.Hash]bool) []*mempool.MiningTx {
 	if m.opts.Pool == nil {
 		return nil
 	}
-	return miner.SelectTransactions(m.opts.Pool.MiningOrder(), miner.DefaultLimits(), mined)
+	return mempool.SelectForBlock(m.opts.Pool.MiningOrder(), mempool.DefaultBlockLimits(), mined)
 }

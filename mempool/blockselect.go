@@ -1,9 +1,8 @@
-package miner
+package mempool
 
 import (
 	"github.com/nodecoin/nodecoin/chain/consensus"
 	"github.com/nodecoin/nodecoin/chain/wire"
-	"github.com/nodecoin/nodecoin/mempool"
 )
 
 // Room a block keeps for what is not a mempool transaction: the header, the
@@ -19,31 +18,31 @@ const (
 	ReservedSigOps = 100
 )
 
-// Limits bounds the pool transactions SelectTransactions puts in a block.
-type Limits struct {
+// BlockLimits bounds the pool transactions SelectForBlock puts in a block.
+type BlockLimits struct {
 	// Size is the room in bytes for the selected transactions together.
 	Size int64
 	// SigOps is the room in signature operations for them together.
 	SigOps int
 }
 
-// DefaultLimits returns the room of a block under consensus.MaxBlockSize
+// DefaultBlockLimits returns the room of a block under consensus.MaxBlockSize
 // and consensus.MaxBlockSigOps, less ReservedSize and ReservedSigOps.
-func DefaultLimits() Limits {
-	return Limits{Size: consensus.MaxBlockSize - ReservedSize, SigOps: consensus.MaxBlockSigOps - ReservedSigOps}
+func DefaultBlockLimits() BlockLimits {
+	return BlockLimits{Size: consensus.MaxBlockSize - ReservedSize, SigOps: consensus.MaxBlockSigOps - ReservedSigOps}
 }
 
-// SelectTransactions returns the entries for the next block, taken from
-// entries (in mining order, as mempool.Pool.MiningOrder gives them) while
+// SelectForBlock returns the entries for the next block, taken from
+// entries (in mining order, as Pool.MiningOrder gives them) while
 // they fit within limits, skipping any that does not fit, together with
 // its descendants. Entries in exclude (put in earlier blocks, in case the
 // pool has not caught up with them) are left out; their descendants are
 // not, since their parents are then in the chain.
-func SelectTransactions(entries []*mempool.MiningTx, limits Limits, exclude map[wire.Hash]bool) []*mempool.MiningTx {
+func SelectForBlock(entries []*MiningTx, limits BlockLimits, exclude map[wire.Hash]bool) []*MiningTx {
 	var size int64
 	var sigOps int
 	skipped := make(map[wire.Hash]bool)
-	var txs []*mempool.MiningTx
+	var txs []*MiningTx
 	for _, mt := range entries {
 		if exclude[mt.TxID] {
 			continue
