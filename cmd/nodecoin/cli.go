@@ -71,27 +71,9 @@ network, rpc-addr, rpc-user and rpc-password may also come from
 				fmt.Fprintln(stderr, "error:", err)
 				return &exitError{1}
 			}
-			var err error
-			if dataDir == "" {
-				if cmd.Flags().Changed("datadir") {
-					return fail(errors.New("--datadir is empty"))
-				}
-				if dataDir, err = node.DefaultDataDir(); err != nil {
-					return fail(err)
-				}
-			}
-			if err := applyConfigFile(cmd.Flags(), dataDir, confFile, &network, cliConfigKeys); err != nil {
-				return fail(err)
-			}
-			params, err := consensus.ParamsForNetwork(network)
+			params, err := resolveRPCSettings(cmd.Flags(), &dataDir, confFile, &network, &rpcAddr, &rpcUser, &rpcPass)
 			if err != nil {
 				return fail(err)
-			}
-			if rpcAddr == "" {
-				rpcAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(int(params.RPCPort)))
-			}
-			if (rpcUser == "") != (rpcPass == "") {
-				return fail(errors.New("--rpc-user and --rpc-password go together: give both, or neither to use the cookie file"))
 			}
 			var cookieErr error
 			if rpcUser == "" {
@@ -216,4 +198,35 @@ func printResult(w io.Writer, result json.RawMessage) error {
 	}
 	_, err := fmt.Fprintf(w, "%s\n", out)
 	return err
+}
+
+// resolveRPCSettings settles what cli and mine need to reach a node: the
+// data dir (default ~/.nodecoin), the settings of the configuration file,
+// the network's parameters, the RPC address (default 127.0.0.1 and the
+// network's RPC port), and credentials given both or neither.
+func resolveRPCSettings(flags *pflag.FlagSet, dataDir *string, confFile string, network, rpcAddr, rpcUser, rpcPass *string) (*consensus.Params, error) {
+	if *dataDir == "" {
+		if flags.Changed("datadir") {
+			return nil, errors.New("--datadir is empty")
+		}
+		d, err := node.DefaultDataDir()
+		if err != nil {
+			return nil, err
+		}
+		*dataDir = d
+	}
+	if err := applyConfigFile(flags, *dataDir, confFile, network, cliConfigKeys); err != nil {
+		return nil, err
+	}
+	params, err := consensus.ParamsForNetwork(*network)
+	if err != nil {
+		return nil, err
+	}
+	if *rpcAddr == "" {
+		*rpcAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(int(params.RPCPort)))
+	}
+	if (*rpcUser == "") != (*rpcPass == "") {
+		return nil, errors.New("--rpc-user and --rpc-password go together: give both, or neither to use the cookie file")
+	}
+	return params, nil
 }

@@ -5,12 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -18,7 +16,6 @@ import (
 	"github.com/nodecoin/nodecoin/chain/address"
 	"github.com/nodecoin/nodecoin/chain/consensus"
 	"github.com/nodecoin/nodecoin/internal/conffile"
-	"github.com/nodecoin/nodecoin/internal/node"
 	"github.com/nodecoin/nodecoin/miner/rpcminer"
 	"github.com/nodecoin/nodecoin/rpc"
 	"github.com/spf13/cobra"
@@ -74,27 +71,9 @@ seconds and the last line printed is "hashrate N H/s threads=T".`,
 				}
 				return nil
 			}
-			var err error
-			if dataDir == "" {
-				if cmd.Flags().Changed("datadir") {
-					return fail(errors.New("--datadir is empty"))
-				}
-				if dataDir, err = node.DefaultDataDir(); err != nil {
-					return fail(err)
-				}
-			}
-			if err := applyConfigFile(cmd.Flags(), dataDir, confFile, &network, cliConfigKeys); err != nil {
-				return fail(err)
-			}
-			params, err := consensus.ParamsForNetwork(network)
+			params, err := resolveRPCSettings(cmd.Flags(), &dataDir, confFile, &network, &rpcAddr, &rpcUser, &rpcPass)
 			if err != nil {
 				return fail(err)
-			}
-			if rpcAddr == "" {
-				rpcAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(int(params.RPCPort)))
-			}
-			if (rpcUser == "") != (rpcPass == "") {
-				return fail(errors.New("--rpc-user and --rpc-password go together: give both, or neither to use the cookie file"))
 			}
 			var script []byte
 			if payTo != "" {
