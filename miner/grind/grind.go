@@ -125,6 +125,11 @@ func grindRange(ctx context.Context, header *wire.BlockHeader, target *Target, t
 func (g *grinder) run(i int) {
 	var h hasher
 	h.init(&g.job.mid, g.job.tail[:])
+	digest := h.digest
+	if useStdlib() {
+		b := g.header.Bytes()
+		digest = newStdHasher(&b).digest
+	}
 	var d [8]uint32
 	slot := &g.counters.slots[i].n
 	step := g.threads
@@ -135,7 +140,7 @@ func (g *grinder) run(i int) {
 		end := min(n+step*CheckInterval, g.last+1)
 		var done uint64
 		for ; n < end; n += step {
-			h.digest(uint32(n), &d)
+			digest(uint32(n), &d)
 			done++
 			if g.target.meetsDigest(&d) && g.verify(uint32(n)) {
 				slot.Add(done)
