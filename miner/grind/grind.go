@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/nodecoin/nodecoin/chain/wire"
 )
@@ -167,4 +168,43 @@ func (g *grinder) verify(nonce uint32) bool {
 	}
 	g.counters.rejected.Add(1)
 	return false
+}
+
+// Rate returns n hashes over d in hashes per second, rounded (0 for no
+// time).
+func Rate(n uint64, d time.Duration) uint64 {
+	if d <= 0 {
+		return 0
+	}
+	return uint64(float64(n)/d.Seconds() + 0.5)
+}
+
+// Report calls report with the hash rate of the last interval, every
+// interval while hashes are being counted, until ctx is done or the
+// returned stop is called (stop waits for the reporting goroutine).
+func (c *Counters) Report(ctx context.Context, interval time.Duration, report func(hashesPerSecond uint64)) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		last, lastTime := c.Total(), time.Now()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case now := <-tick.C:
+				total := c.Total()
+				if total != last {
+					report(Rate(total-last, now.Sub(lastTime)))
+				}
+				last, lastTime = total, now
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }

@@ -153,7 +153,9 @@ func (m *Miner) Found() []wire.Hash {
 func (m *Miner) Run(ctx context.Context) error {
 	log := m.cfg.Logger
 	log.Info("mining started", "threads", m.cfg.Threads)
-	stop := m.reportHashRate(ctx)
+	stop := m.counters.Report(ctx, m.cfg.HashRateInterval, func(hps uint64) {
+		log.Info("hash rate", "hashes_per_second", hps, "threads", m.cfg.Threads)
+	})
 	defer stop()
 	for ctx.Err() == nil {
 		m.mineOne(ctx)
@@ -264,45 +266,6 @@ func (m *Miner) submit(blk *wire.Block, height int32) bool {
 		log.Info("block found", "height", height, "hash", hash, "txs", len(blk.Transactions))
 		return true
 	}
-}
-
-// reportHashRate logs the hash rate every HashRateInterval while the
-// counters advance, until ctx is done or the returned function is called
-// (which waits for the reporter to stop).
-func (m *Miner) reportHashRate(ctx context.Context) (stop func()) {
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		tick := time.NewTicker(m.cfg.HashRateInterval)
-		defer tick.Stop()
-		last, lastTime := m.counters.Total(), time.Now()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case now := <-tick.C:
-				total := m.counters.Total()
-				if total != last {
-					m.cfg.Logger.Info("hash rate", "hashes_per_second", rate(total-last, now.Sub(lastTime)),
-						"threads", m.cfg.Threads)
-				}
-				last, lastTime = total, now
-			}
-		}
-	}()
-	return func() {
-		cancel()
-		<-done
-	}
-}
-
-// rate is n hashes over d in hashes per second, rounded.
-func rate(n uint64, d time.Duration) uint64 {
-	if d <= 0 {
-		return 0
-	}
-	return uint64(float64(n)/d.Seconds() + 0.5)
 }
 
 // wait waits d, or until ctx is done or wake receives (a tip change,

@@ -50,7 +50,7 @@ func Bench(ctx context.Context, threads int, d time.Duration, out io.Writer) (ui
 	}
 	elapsed := time.Since(start)
 	stop()
-	r := rate(counters.Total(), elapsed)
+	r := grind.Rate(counters.Total(), elapsed)
 	fmt.Fprintf(lw, "hashrate %d H/s threads=%d\n", r, threads)
 	return r, nil
 }

@@ -325,43 +325,13 @@ func (m *Miner) submit(ctx context.Context, blk *wire.Block, height int64) {
 	fmt.Fprintf(m.cfg.Out, "submitblock: rejected: %s\n", *reason)
 }
 
-// ReportHashRate prints "hashrate N H/s threads=T (last Ds)" to out every
-// interval while c's count advances, until ctx is done or the returned
-// function is called (which waits for the reporter to stop).
+// ReportHashRate prints "hashrate N H/s threads=T (last D)" to out every
+// interval while c counts hashes, until ctx is done or the returned stop is
+// called.
 func ReportHashRate(ctx context.Context, c *grind.Counters, interval time.Duration, out io.Writer) (stop func()) {
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		tick := time.NewTicker(interval)
-		defer tick.Stop()
-		last, lastTime := c.Total(), time.Now()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case now := <-tick.C:
-				total := c.Total()
-				if total != last {
-					fmt.Fprintf(out, "hashrate %d H/s threads=%d (last %v)\n",
-						rate(total-last, now.Sub(lastTime)), c.Threads(), interval)
-				}
-				last, lastTime = total, now
-			}
-		}
-	}()
-	return func() {
-		cancel()
-		<-done
-	}
-}
-
-// rate is n hashes over d in hashes per second, rounded.
-func rate(n uint64, d time.Duration) uint64 {
-	if d <= 0 {
-		return 0
-	}
-	return uint64(float64(n)/d.Seconds() + 0.5)
+	return c.Report(ctx, interval, func(hps uint64) {
+		fmt.Fprintf(out, "hashrate %d H/s threads=%d (last %v)\n", hps, c.Threads(), interval)
+	})
 }
 
 // lockedWriter serializes the writes of the miner's goroutines.
