@@ -5,14 +5,13 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/nodecoin/nodecoin/chain/consensus"
 	"github.com/nodecoin/nodecoin/chain/script"
 	"github.com/nodecoin/nodecoin/chain/wire"
+	"github.com/nodecoin/nodecoin/internal/testutil"
 	"github.com/syndtr/goleveldb/leveldb"
 )
 
@@ -286,25 +285,6 @@ func TestTxIndexLookupAndToggle(t *testing.T) {
 	}
 }
 
-// copyDir copies the files of a database directory, as a kill -9 leaves
-// them: everything written so far, nothing closed.
-func copyDir(t *testing.T, from, to string) {
-	t.Helper()
-	entries, err := os.ReadDir(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(from, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(to, e.Name()), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 func TestRecoveryAfterCrashBetweenFlushes(t *testing.T) {
 	dir := t.TempDir()
 	c := testChain(t, dir)
@@ -315,7 +295,7 @@ func TestRecoveryAfterCrashBetweenFlushes(t *testing.T) {
 	b, tip := makeBlock(t, tip, 0, spend(wire.OutPoint{Hash: cb.TxHash()}, cb.TxOut[0].Value, 0))
 	mustProcess(t, c, b)
 	snap := t.TempDir()
-	copyDir(t, dir, snap)
+	testutil.CopyDir(t, dir, snap)
 	want, err := c.CoinSetInfo()
 	if err != nil {
 		t.Fatal(err)
@@ -350,7 +330,7 @@ func TestInterruptedRecoveryResumes(t *testing.T) {
 	c.coins.budget = 1 << 30 // no more flushes: the next blocks need replaying
 	_, tip = extend(t, c, tip, 20, 0)
 	snap := t.TempDir()
-	copyDir(t, dir, snap)
+	testutil.CopyDir(t, dir, snap)
 	c.Close()
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -466,7 +446,7 @@ func TestInterruptedFlushIsReplayed(t *testing.T) {
 	})
 	c.mu.Unlock()
 	snap := t.TempDir()
-	copyDir(t, dir, snap)
+	testutil.CopyDir(t, dir, snap)
 	want, err := c.CoinSetInfo()
 	if err != nil {
 		t.Fatal(err)

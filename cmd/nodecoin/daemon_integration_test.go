@@ -28,6 +28,7 @@ import (
 	"github.com/nodecoin/nodecoin/chain/wire"
 	"github.com/nodecoin/nodecoin/internal/node/blockfile"
 	"github.com/nodecoin/nodecoin/internal/node/nodetest"
+	"github.com/nodecoin/nodecoin/internal/testutil"
 )
 
 // binary is the nodecoin executable TestMain builds.
@@ -294,32 +295,12 @@ func TestDaemonRefusesAnotherNetworksChain(t *testing.T) {
 	if err := os.RemoveAll(testChainDir); err != nil {
 		t.Fatal(err)
 	}
-	copyDir(t, filepath.Join(dir, "regtest", "chain"), testChainDir)
+	testutil.CopyDir(t, filepath.Join(dir, "regtest", "chain"), testChainDir)
 	code, log := runDaemon(t, "--network", "test", "--datadir", dir)
 	want := fmt.Sprintf(`data directory %s cannot be used for network test: chain database is for network "regtest", not "test"`,
 		filepath.Join(dir, "test"))
 	if code == 0 || !strings.Contains(log, want) {
 		t.Fatalf("exit %d, log:\n%s\nwant %q", code, log, want)
-	}
-}
-
-func copyDir(t *testing.T, from, to string) {
-	t.Helper()
-	if err := os.MkdirAll(to, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	entries, err := os.ReadDir(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(from, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(to, e.Name()), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
 	}
 }
 

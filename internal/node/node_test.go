@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/nodecoin/nodecoin/chain/wire"
 	"github.com/nodecoin/nodecoin/internal/node/blockfile"
 	"github.com/nodecoin/nodecoin/internal/node/nodetest"
+	"github.com/nodecoin/nodecoin/internal/testutil"
 )
 
 func TestNewChecksConfig(t *testing.T) {
@@ -82,28 +82,10 @@ func TestLockIsExclusive(t *testing.T) {
 	l.release()
 }
 
-// syncBuffer is a log destination safe for concurrent writes and reads.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // runUntil runs a node until its log contains want, then stops it.
 func runUntil(t *testing.T, cfg Config, want string) string {
 	t.Helper()
-	logs := new(syncBuffer)
+	logs := new(testutil.SyncBuffer)
 	cfg.LogOutput = logs
 	if cfg.RPCAddr == "" {
 		cfg.RPCAddr = "127.0.0.1:0" // never the shared default port

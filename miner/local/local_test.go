@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,29 +14,12 @@ import (
 	"github.com/nodecoin/nodecoin/chain/consensus"
 	"github.com/nodecoin/nodecoin/chain/script"
 	"github.com/nodecoin/nodecoin/chain/wire"
+	"github.com/nodecoin/nodecoin/internal/testutil"
 	"github.com/nodecoin/nodecoin/mempool"
 	"github.com/nodecoin/nodecoin/miner"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
-
-// syncBuffer is a log destination safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // opTrueP2SH returns the P2SH script of the redeem script OP_TRUE, and the
 // signature script spending it.
@@ -97,7 +79,7 @@ func TestRunMinesPoolTransactions(t *testing.T) {
 	}
 
 	payTo, _ := script.PayToPubKeyHashScript(bytes.Repeat([]byte{7}, 20))
-	var logs syncBuffer
+	var logs testutil.SyncBuffer
 	m, err := New(Config{Chain: c, Pool: pool, PayTo: payTo, Threads: 2,
 		Logger:           slog.New(slog.NewTextHandler(&logs, nil)).With("subsystem", "miner"),
 		HashRateInterval: 50 * time.Millisecond})

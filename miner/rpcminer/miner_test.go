@@ -16,6 +16,7 @@ import (
 	"github.com/nodecoin/nodecoin/chain/address"
 	"github.com/nodecoin/nodecoin/chain/consensus"
 	"github.com/nodecoin/nodecoin/chain/wire"
+	"github.com/nodecoin/nodecoin/internal/testutil"
 	"github.com/nodecoin/nodecoin/rpc"
 )
 
@@ -108,31 +109,13 @@ func (n *fakeNode) numBlocks() int {
 	return len(n.blocks)
 }
 
-// syncBuffer is a bytes.Buffer safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestRunMinesChainAfterWaitingForNode mines three blocks on a node that
 // is unreachable for the first calls, each block on the previous one with a
 // BIP34 coinbase paying the node's new address.
 func TestRunMinesChainAfterWaitingForNode(t *testing.T) {
 	n := newFakeNode(t)
 	n.down = 2
-	var out, errOut syncBuffer
+	var out, errOut testutil.SyncBuffer
 	m := New(Config{Client: n, NodeAddr: "fake", Prefixes: consensus.RegTestParams.AddressPrefixes(), Threads: 2,
 		Out: &out, Err: &errOut, MinBackoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond,
 		HashRateInterval: 10 * time.Millisecond})
