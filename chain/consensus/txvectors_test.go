@@ -167,21 +167,25 @@ func exceedsBitcoinMaxMoney(tx *wire.Tx) bool {
 	return over
 }
 
-// TestTxValidVectors runs Bitcoin Core's tx_valid.json: each transaction
-// must pass CheckTransactionSanity and verify under all of nodecoin's flags
-// except the row's excluded ones, fail with any one excluded flag applied
-// again, and still verify with any one more flag removed. Rows that name a witness-only flag or carry witness data are
-// skipped.
-func TestTxValidVectors(t *testing.T) {
-	full, _ := parseFlagNames(t, strings.Join(legacyFlagNames, ","))
-	rows := loadTxVectors(t, "tx_valid.json")
-	ran, skipWitnessData, skipWitnessFlags := 0, 0, 0
+// runnableTxVector is a row that nodecoin can run: no witness data, no
+// witness-only flag, and a transaction that decodes.
+type runnableTxVector struct {
+	txVector
+	tx          *wire.Tx
+	parsedFlags script.Flags
+}
+
+// runnableTxVectors decodes the rows nodecoin can run and counts those
+// skipped for witness data and for witness-only flags. A row that does not
+// decode is an error (Core's files have none).
+func runnableTxVectors(t *testing.T, rows []txVector) (out []runnableTxVector, skipWitnessData, skipWitnessFlags int) {
+	t.Helper()
 	for _, v := range rows {
 		if hasWitnessData(v.rawTx) {
 			skipWitnessData++
 			continue
 		}
-		excluded, witness := parseFlagNames(t, v.flags)
+		flags, witness := parseFlagNames(t, v.flags)
 		if witness {
 			skipWitnessFlags++
 			continue
@@ -191,7 +195,23 @@ func TestTxValidVectors(t *testing.T) {
 			t.Errorf("row %d: decode: %v", v.index, err)
 			continue
 		}
-		ran++
+		out = append(out, runnableTxVector{txVector: v, tx: tx, parsedFlags: flags})
+	}
+	return out, skipWitnessData, skipWitnessFlags
+}
+
+// TestTxValidVectors runs Bitcoin Core's tx_valid.json: each transaction
+// must pass CheckTransactionSanity and verify under all of nodecoin's flags
+// except the row's excluded ones, fail with any one excluded flag applied
+// again, and still verify with any one more flag removed. Rows that name a witness-only flag or carry witness data are
+// skipped.
+func TestTxValidVectors(t *testing.T) {
+	full, _ := parseFlagNames(t, strings.Join(legacyFlagNames, ","))
+	rows := loadTxVectors(t, "tx_valid.json")
+	runnable, skipWitnessData, skipWitnessFlags := runnableTxVectors(t, rows)
+	ran := len(runnable)
+	for _, r := range runnable {
+		v, tx, excluded := r.txVector, r.tx, r.parsedFlags
 		if err := CheckTransactionSanity(tx); err != nil {
 			t.Errorf("row %d: CheckTransactionSanity: %v", v.index, err)
 			continue
@@ -243,24 +263,11 @@ func TestTxValidVectors(t *testing.T) {
 func TestTxInvalidVectors(t *testing.T) {
 	full, _ := parseFlagNames(t, strings.Join(legacyFlagNames, ","))
 	rows := loadTxVectors(t, "tx_invalid.json")
-	ran, skipWitnessData, skipWitnessFlags, badTx, scaledMoney := 0, 0, 0, 0, 0
-	for _, v := range rows {
-		if hasWitnessData(v.rawTx) {
-			skipWitnessData++
-			continue
-		}
-		flags, witness := parseFlagNames(t, v.flags)
-		if witness {
-			skipWitnessFlags++
-			continue
-		}
-		tx, err := wire.DecodeTx(v.rawTx)
-		if err != nil {
-			// Undecodable transactions are invalid too; Core's file has none.
-			t.Errorf("row %d: decode: %v", v.index, err)
-			continue
-		}
-		ran++
+	badTx, scaledMoney := 0, 0
+	runnable, skipWitnessData, skipWitnessFlags := runnableTxVectors(t, rows)
+	ran := len(runnable)
+	for _, r := range runnable {
+		v, tx, flags := r.txVector, r.tx, r.parsedFlags
 		sanity := CheckTransactionSanity(tx)
 		if v.flags == "BADTX" {
 			badTx++
