@@ -209,7 +209,7 @@ func (c *Chain) connectTip(n *blockNode, b *wire.Block) error {
 	}
 	c.active.setTip(n)
 	c.publishBest()
-	c.queue(BlockConnected, b, n)
+	c.queue(BlockConnected, b, conn.txids, n)
 	if c.cfg.Observer != nil {
 		c.cfg.Observer.BlockValidated(time.Since(start))
 	}
@@ -246,7 +246,7 @@ func (c *Chain) disconnectTip() error {
 	}
 	c.active.setTip(n.parent)
 	c.publishBest()
-	c.queue(BlockDisconnected, b, n)
+	c.queue(BlockDisconnected, b, txids, n)
 	return c.maybeFlush()
 }
 

@@ -33,8 +33,11 @@ func (t NotificationType) String() string {
 // Notification reports a change of the main chain. Disconnections of a
 // reorganisation come before its connections, tip first.
 type Notification struct {
-	Type   NotificationType
-	Block  *wire.Block
+	Type  NotificationType
+	Block *wire.Block
+	// TxIDs are the block's txids in block order, computed once by the
+	// chain so that subscribers need not hash the transactions again.
+	TxIDs  []wire.Hash
 	Hash   wire.Hash
 	Height int32
 }
@@ -49,8 +52,8 @@ func (c *Chain) Subscribe(fn func(Notification)) {
 }
 
 // queue records a notification for delivery. The caller holds mu.
-func (c *Chain) queue(t NotificationType, b *wire.Block, n *blockNode) {
-	c.queued = append(c.queued, Notification{Type: t, Block: b, Hash: n.hash, Height: n.height})
+func (c *Chain) queue(t NotificationType, b *wire.Block, txids []wire.Hash, n *blockNode) {
+	c.queued = append(c.queued, Notification{Type: t, Block: b, TxIDs: txids, Hash: n.hash, Height: n.height})
 }
 
 // dispatch delivers the queued notifications. It is called without mu held;

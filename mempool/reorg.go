@@ -37,7 +37,7 @@ func (p *Pool) HandleNotification(n chain.Notification) error {
 	var leaves wire.Hash // the tip the notification leaves the chain at
 	switch n.Type {
 	case chain.BlockConnected:
-		p.removeForBlock(n.Block)
+		p.removeForBlock(n.Block, n.TxIDs)
 		leaves = n.Hash
 	case chain.BlockDisconnected:
 		txs := n.Block.Transactions
@@ -60,14 +60,18 @@ func (p *Pool) HandleNotification(n chain.Notification) error {
 	return err
 }
 
-// removeForBlock removes the block's transactions, their conflicts with
+// removeForBlock removes the block's transactions (txids, the chain's, or
+// computed when absent), their conflicts with
 // descendants, and their queued copies. Called with mu held.
-func (p *Pool) removeForBlock(b *wire.Block) {
+func (p *Pool) removeForBlock(b *wire.Block, txids []wire.Hash) {
+	if len(txids) != len(b.Transactions) {
+		txids = b.TxHashes()
+	}
 	confirmed := make(map[*entry]struct{})
 	inBlock := make(map[wire.Hash]struct{}, len(b.Transactions))
 	spends := make(map[wire.OutPoint]struct{})
-	for _, tx := range b.Transactions {
-		txid := tx.TxHash()
+	for i, tx := range b.Transactions {
+		txid := txids[i]
 		inBlock[txid] = struct{}{}
 		if e, ok := p.entries[txid]; ok {
 			confirmed[e] = struct{}{}

@@ -194,7 +194,7 @@ func (n *Node) Run(ctx context.Context) (err error) {
 	// the confirmed transactions.
 	ch.Subscribe(func(nt chain.Notification) {
 		if nt.Type == chain.BlockConnected {
-			est.BlockConnected(nt.Height, nt.Block.TxHashes())
+			est.BlockConnected(nt.Height, nt.TxIDs)
 		}
 		if err := pool.HandleNotification(nt); err != nil {
 			n.mempoolLog.Warn("mempool update after a block failed", "block", nt.Hash, "err", err)
