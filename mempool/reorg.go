@@ -60,9 +60,9 @@ func (p *Pool) HandleNotification(n chain.Notification) error {
 	return err
 }
 
-// removeForBlock removes the block's transactions (txids, the chain's, or
-// computed when absent), their conflicts with
-// descendants, and their queued copies. Called with mu held.
+// removeForBlock removes the block's transactions, their conflicts with
+// descendants, and their queued copies. txids are the block's txids as the
+// chain computed them (hashed here when absent). Called with mu held.
 func (p *Pool) removeForBlock(b *wire.Block, txids []wire.Hash) {
 	if len(txids) != len(b.Transactions) {
 		txids = b.TxHashes()
