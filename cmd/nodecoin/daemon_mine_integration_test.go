@@ -3,8 +3,11 @@ package main
 // Integration tests of `nodecoin daemon --mine`, the in-process miner.
 
 import (
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +53,42 @@ func TestDaemonMineToAddress(t *testing.T) {
 	}
 	d.waitFor(`msg="block found" subsystem=miner height=5 `)
 	d.waitFor(`msg="mining to address" subsystem=miner address=` + payee)
+	// The miner's series: at least the five blocks seen, as accepted
+	// submissions, hashes counted, and a latency observed for every tip.
+	m := metricsAddrField.FindStringSubmatch(d.waitFor("metrics server listening"))
+	if m == nil {
+		t.Fatal("no metrics address in the log")
+	}
+	resp, err := http.Get("http://" + m[1] + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	series := map[string]float64{}
+	for _, line := range strings.Split(string(body), "\n") {
+		if name, val, ok := strings.Cut(line, " "); ok && strings.HasPrefix(name, "nodecoin_miner_") {
+			v, err := strconv.ParseFloat(val, 64)
+			if err != nil {
+				t.Fatalf("metrics line %q: %v", line, err)
+			}
+			series[name] = v
+		}
+	}
+	for name, least := range map[string]float64{
+		"nodecoin_miner_threads":                              1,
+		"nodecoin_miner_hashes_total":                         5,
+		"nodecoin_miner_blocks_found_total":                   5,
+		`nodecoin_miner_submissions_total{result="accepted"}`: 5,
+		"nodecoin_miner_tip_to_work_seconds_count":            4,
+	} {
+		if series[name] < least {
+			t.Errorf("%s = %v, want at least %v (miner series %v)", name, series[name], least, series)
+		}
+	}
+	if series["nodecoin_miner_threads"] != 1 {
+		t.Errorf("nodecoin_miner_threads = %v, want 1", series["nodecoin_miner_threads"])
+	}
 	d.stop()
 	if log := d.log(); !strings.Contains(log, `msg="mining stopped"`) {
 		t.Errorf("no \"mining stopped\" in the log:\n%s", log)

@@ -137,6 +137,10 @@ func populated() *Metrics {
 	m.SetPool(fakePool{})
 	m.MempoolAccepted()
 	m.MempoolRejected("min relay fee not met")
+	mm := m.RegisterMiner(2, func() uint64 { return 12345 })
+	mm.HashRate(1000)
+	mm.WorkStarted(time.Now(), true, 3*time.Millisecond)
+	mm.Submitted("accepted")
 	return m
 }
 

@@ -27,6 +27,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"time"
 
@@ -37,6 +38,7 @@ import (
 	"github.com/nodecoin/nodecoin/internal/version"
 	"github.com/nodecoin/nodecoin/mempool"
 	"github.com/nodecoin/nodecoin/mempool/feeest"
+	"github.com/nodecoin/nodecoin/miner/grind"
 	"github.com/nodecoin/nodecoin/miner/local"
 	"github.com/nodecoin/nodecoin/rpc"
 	"github.com/nodecoin/nodecoin/rpc/methods"
@@ -214,7 +216,7 @@ func (n *Node) Run(ctx context.Context) (err error) {
 	n.log.Info("node ready", "network", n.params.Name, "datadir", n.netDir, "height", best.Height, "tip", best.Hash)
 
 	if n.cfg.Mine {
-		stopMining, err := n.startMining(ctx, ch, pool, wal)
+		stopMining, err := n.startMining(ctx, ch, pool, wal, met)
 		if err != nil {
 			return err
 		}
@@ -243,7 +245,7 @@ func (n *Node) Run(ctx context.Context) (err error) {
 // startMining starts the in-process miner on ch with pool's transactions,
 // paying --mining-address or else a new receiving address of wal. The
 // returned function stops the miner and waits for it.
-func (n *Node) startMining(ctx context.Context, ch *chain.Chain, pool *mempool.Pool, wal *nodeWallet) (func(), error) {
+func (n *Node) startMining(ctx context.Context, ch *chain.Chain, pool *mempool.Pool, wal *nodeWallet, met *metrics.Metrics) (func(), error) {
 	payTo, payee := n.payTo, n.cfg.MiningAddress
 	if payTo == nil {
 		if wal == nil {
@@ -255,7 +257,13 @@ func (n *Node) startMining(ctx context.Context, ch *chain.Chain, pool *mempool.P
 		}
 		payTo, payee = a.ScriptPubKey(), a.String()+" (new wallet address)"
 	}
-	m, err := local.New(local.Config{Chain: ch, Pool: pool, PayTo: payTo, Threads: n.cfg.Threads, Logger: n.minerLog})
+	threads := n.cfg.Threads
+	if threads <= 0 {
+		threads = runtime.NumCPU()
+	}
+	counters := grind.NewCounters(threads)
+	m, err := local.New(local.Config{Chain: ch, Pool: pool, PayTo: payTo, Threads: threads, Logger: n.minerLog,
+		Counters: counters, Observer: met.RegisterMiner(threads, counters.Total)})
 	if err != nil {
 		return nil, fmt.Errorf("mining: %w", err)
 	}

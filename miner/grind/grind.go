@@ -2,6 +2,7 @@ package grind
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"runtime"
@@ -33,7 +34,14 @@ type counterSlot struct {
 type Counters struct {
 	slots    []counterSlot
 	rejected atomic.Uint64
+	onStart  func(time.Time)
 }
+
+// OnStart registers fn to be called each time all the threads of a Grind
+// counting in c have begun hashing, with the time the last one began, on
+// that thread, before it hashes. It must be called before c is used by
+// Grind; fn must return quickly.
+func (c *Counters) OnStart(fn func(time.Time)) { c.onStart = fn }
 
 // NewCounters returns zeroed counters for up to threads grinding threads.
 func NewCounters(threads int) *Counters {
@@ -86,6 +94,7 @@ type grinder struct {
 	first    uint64
 	last     uint64
 	counters *Counters
+	waiting  atomic.Int64 // threads that have not begun hashing yet
 	stop     atomic.Bool
 	found    atomic.Bool
 	nonce    uint32 // written once by the thread that set found
@@ -108,6 +117,7 @@ func grindRange(ctx context.Context, header *wire.BlockHeader, target *Target, t
 	}
 	g := &grinder{header: *header, job: NewJob(header), target: *target, threads: uint64(threads),
 		first: uint64(first), last: uint64(last), counters: counters}
+	g.waiting.Store(int64(threads))
 	unwatch := context.AfterFunc(ctx, func() { g.stop.Store(true) })
 	defer unwatch()
 	var wg sync.WaitGroup
@@ -121,52 +131,57 @@ func grindRange(ctx context.Context, header *wire.BlockHeader, target *Target, t
 	return 0, false
 }
 
-// run is thread i's loop: hash its nonces in batches of CheckInterval,
-// counting each batch and looking at the stop flag between batches.
+// run is thread i's loop: scan its nonces in runs of CheckInterval,
+// counting each run and looking at the stop flag between runs. A nonce the
+// scanner finds is only a candidate (its hash's top word is within the
+// target's); verify decides.
 func (g *grinder) run(i int) {
-	var h hasher
-	h.init(&g.job.mid, g.job.tail[:])
-	digest := h.digest
-	if useStdlib() {
-		b := g.header.Bytes()
-		digest = newStdHasher(&b).digest
-	}
-	var d [8]uint32
+	sc := newScanner(&g.header, &g.job)
+	limit := g.target[len(g.target)-1]
 	slot := &g.counters.slots[i].n
 	step := g.threads
+	if g.waiting.Add(-1) == 0 && g.counters.onStart != nil {
+		g.counters.onStart(time.Now())
+	}
 	for n := g.first + uint64(i); n <= g.last; {
 		if g.stop.Load() {
 			return
 		}
-		end := min(n+step*CheckInterval, g.last+1)
-		var done uint64
-		for ; n < end; n += step {
-			digest(uint32(n), &d)
-			done++
-			if g.target.meetsDigest(&d) && g.verify(uint32(n)) {
-				slot.Add(done)
-				if g.found.CompareAndSwap(false, true) {
-					g.nonce = uint32(n)
-				}
-				g.stop.Store(true)
-				return
-			}
+		count := min(CheckInterval, (g.last-n)/step+1)
+		idx, ok := sc.scan(uint32(n), uint32(step), int(count), limit)
+		if !ok {
+			slot.Add(count)
+			n += count * step
+			continue
 		}
-		slot.Add(done)
+		slot.Add(uint64(idx) + 1)
+		nonce := n + uint64(idx)*step
+		n = nonce + step
+		if g.verify(uint32(nonce)) {
+			if g.found.CompareAndSwap(false, true) {
+				g.nonce = uint32(nonce)
+			}
+			g.stop.Store(true)
+			return
+		}
 	}
 }
 
-// verify reports whether the header with nonce meets the target by
-// wire.DoubleSHA256 of its full serialization, independently of the
-// midstate path; a failure is counted as rejected.
+// verify reports whether the header with nonce, a scanner's candidate,
+// meets the target by wire.DoubleSHA256 of its full serialization,
+// independently of the scanner. A candidate whose hash's top word is in
+// fact above the target's is counted as rejected: the scanner was wrong.
 func (g *grinder) verify(nonce uint32) bool {
 	h := g.header
 	h.Nonce = nonce
 	b := h.Bytes()
-	if g.target.Meets(wire.DoubleSHA256(b[:])) {
+	hash := wire.DoubleSHA256(b[:])
+	if g.target.Meets(hash) {
 		return true
 	}
-	g.counters.rejected.Add(1)
+	if binary.LittleEndian.Uint32(hash[28:]) > g.target[len(g.target)-1] {
+		g.counters.rejected.Add(1)
+	}
 	return false
 }
 

@@ -21,6 +21,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nodecoin/nodecoin/chain"
@@ -82,7 +83,45 @@ type Config struct {
 	HashRateInterval time.Duration
 	// Now is the clock of block times; nil means time.Now.
 	Now func() time.Time
+	// Observer receives the miner's measurements; nil discards them.
+	Observer Observer
+	// Counters counts the hashes, with at least Threads slots; nil means
+	// counters of the miner's own (see Miner.Counters).
+	Counters *grind.Counters
 }
+
+// Submission results, as Observer.Submitted reports them.
+const (
+	// SubmitAccepted: the found block joined the main chain.
+	SubmitAccepted = "accepted"
+	// SubmitStale: the chain stored the block off the main chain (another
+	// block won the height first).
+	SubmitStale = "stale"
+	// SubmitRejected: the chain refused the block.
+	SubmitRejected = "rejected"
+)
+
+// Observer receives the miner's measurements, for metrics. Its methods
+// are called from the miner's goroutines and must return quickly.
+type Observer interface {
+	// WorkStarted reports that every grinding thread has begun on a newly
+	// built block, at the time given. afterTip is true when the block was
+	// built because the chain's tip changed; sinceTip is then the time
+	// from the chain's notification of that tip to this moment.
+	WorkStarted(at time.Time, afterTip bool, sinceTip time.Duration)
+	// Submitted reports the fate of a found block: SubmitAccepted,
+	// SubmitStale or SubmitRejected.
+	Submitted(result string)
+	// HashRate reports the hash rate of the last HashRateInterval.
+	HashRate(hashesPerSecond uint64)
+}
+
+// discardObserver is the Observer of a Config without one.
+type discardObserver struct{}
+
+func (discardObserver) WorkStarted(time.Time, bool, time.Duration) {}
+func (discardObserver) Submitted(string)                           {}
+func (discardObserver) HashRate(uint64)                            {}
 
 // Miner mines blocks on a chain; see Run.
 type Miner struct {
@@ -90,6 +129,12 @@ type Miner struct {
 	counters   *grind.Counters
 	extraNonce uint64
 	tips       chan struct{} // a tip change since the last drain
+	// tipAt is when the chain last notified a change of its tip (Unix
+	// nanoseconds); a grinding thread takes it, as the start of the
+	// latency of the work built on that tip, and zeroes it.
+	tipAt atomic.Int64
+	// builtAfter is tipAt as the block being ground was built on it.
+	builtAfter atomic.Int64
 
 	mu    sync.Mutex
 	found []wire.Hash
@@ -120,15 +165,37 @@ func New(cfg Config) (*Miner, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	m := &Miner{cfg: cfg, counters: grind.NewCounters(cfg.Threads), extraNonce: rand.Uint64(),
+	if cfg.Observer == nil {
+		cfg.Observer = discardObserver{}
+	}
+	if cfg.Counters == nil {
+		cfg.Counters = grind.NewCounters(cfg.Threads)
+	}
+	if cfg.Counters.Threads() < cfg.Threads {
+		return nil, fmt.Errorf("local miner: %d hash counters for %d threads", cfg.Counters.Threads(), cfg.Threads)
+	}
+	m := &Miner{cfg: cfg, counters: cfg.Counters, extraNonce: rand.Uint64(),
 		tips: make(chan struct{}, 1)}
+	m.counters.OnStart(m.workStarted)
 	cfg.Chain.Subscribe(func(chain.Notification) {
+		m.tipAt.Store(time.Now().UnixNano())
 		select {
 		case m.tips <- struct{}{}:
 		default:
 		}
 	})
 	return m, nil
+}
+
+// workStarted is called when every thread grinds the block last built:
+// it reports the latency from the tip change that block follows, if any.
+func (m *Miner) workStarted(at time.Time) {
+	tip := m.builtAfter.Swap(0)
+	if tip == 0 {
+		m.cfg.Observer.WorkStarted(at, false, 0)
+		return
+	}
+	m.cfg.Observer.WorkStarted(at, true, at.Sub(time.Unix(0, tip)))
 }
 
 // Counters returns the miner's hash counters.
@@ -152,8 +219,9 @@ func (m *Miner) Found() []wire.Hash {
 // that cannot be built (a storage error) is logged and retried.
 func (m *Miner) Run(ctx context.Context) error {
 	log := m.cfg.Logger
-	log.Info("mining started", "threads", m.cfg.Threads)
+	log.Info("mining started", "threads", m.cfg.Threads, "hash_path", grind.Path())
 	stop := m.counters.Report(ctx, m.cfg.HashRateInterval, func(hps uint64) {
+		m.cfg.Observer.HashRate(hps)
 		log.Info("hash rate", "hashes_per_second", hps, "threads", m.cfg.Threads)
 	})
 	defer stop()
@@ -173,6 +241,9 @@ func (m *Miner) mineOne(ctx context.Context) {
 	case <-m.tips:
 	default:
 	}
+	// The work built now follows the last tip change, unless an earlier
+	// block was already built after it.
+	m.builtAfter.Store(m.tipAt.Swap(0))
 	var seq uint64
 	var txs []*wire.Tx
 	if m.cfg.Pool != nil {
@@ -254,12 +325,15 @@ func (m *Miner) submit(blk *wire.Block, height int32) bool {
 	res, err := m.cfg.Chain.ProcessBlock(blk)
 	switch {
 	case err != nil:
+		m.cfg.Observer.Submitted(SubmitRejected)
 		log.Error("block found but rejected", "height", height, "hash", hash, "err", err, "retry_in", buildRetryDelay)
 		return false
 	case !res.MainChain:
+		m.cfg.Observer.Submitted(SubmitStale)
 		log.Warn("block found but not on the main chain", "height", height, "hash", hash)
 		return true
 	default:
+		m.cfg.Observer.Submitted(SubmitAccepted)
 		m.mu.Lock()
 		m.found = append(m.found, hash)
 		m.mu.Unlock()

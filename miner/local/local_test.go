@@ -23,7 +23,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // opTrueP2SH returns the P2SH script of the redeem script OP_TRUE, and the
 // signature script spending it.
-func opTrueP2SH(t *testing.T) (pkScript, sigScript []byte) {
+func opTrueP2SH(t testing.TB) (pkScript, sigScript []byte) {
 	t.Helper()
 	redeem := []byte{script.OP_TRUE}
 	pk, err := script.PayToScriptHashScript(script.Hash160(redeem))

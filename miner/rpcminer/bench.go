@@ -36,7 +36,7 @@ func Bench(ctx context.Context, threads int, d time.Duration, out io.Writer) (ui
 	header := wire.BlockHeader{Version: 0x20000000, Timestamp: 1231006505, Bits: 0x1d00ffff}
 	copy(header.MerkleRoot[:], "nodecoin mine --bench dummy root")
 	counters := grind.NewCounters(threads)
-	fmt.Fprintf(out, "bench: grinding a dummy header on %d threads for %v\n", threads, d)
+	fmt.Fprintf(out, "bench: grinding a dummy header on %d threads for %v (hash path %s)\n", threads, d, grind.Path())
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	lw := &lockedWriter{w: out}

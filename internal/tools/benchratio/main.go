@@ -37,17 +37,37 @@ var figures = []figure{
 		"BenchmarkGrindHashStdlib", "BenchmarkCryptoSHA256d", 0},
 	{"Portable midstate SHA-256d per nonce vs crypto/sha256 double hash of the header (SHA-NI here)",
 		"BenchmarkGrindHash", "BenchmarkCryptoSHA256d", 0},
+	{"Grinder, one thread (SHA-NI where present) vs crypto/sha256 double hash of the whole header",
+		"BenchmarkGrind1Thread", "BenchmarkCryptoSHA256d", 4.5},
+	{"Grinder scaling: two threads vs one thread",
+		"BenchmarkGrind2Threads", "BenchmarkGrind1Thread", 1.9},
 	{"1 MB block decode+hash vs one SHA-256 over the same bytes",
 		"BenchmarkDecodeHashBlock", "BenchmarkSHA256Block", 0},
 	{"JSON-RPC call (auth, decode, dispatch, encode; 32 keep-alive clients) vs bare net/http reply",
 		"BenchmarkRPCGetBlockCount", "BenchmarkHTTPBare", 0.5},
 }
 
+// limit is a tracked figure reported by a benchmark in a unit of its own
+// (b.ReportMetric), against an upper bound.
+type limit struct {
+	Name  string
+	Bench string
+	Unit  string
+	Max   float64
+}
+
+var limits = []limit{
+	{"New tip to every mining thread grinding a block built on it, p99", "BenchmarkTipToWork", "p99-ms", 50},
+	{"New tip to every mining thread grinding a block built on it, p50", "BenchmarkTipToWork", "p50-ms", 50},
+	{"The same with 5,000 transactions in the pool, p99", "BenchmarkTipToWorkFullPool", "p99-ms", 50},
+	{"The same with 5,000 transactions in the pool, p50", "BenchmarkTipToWorkFullPool", "p50-ms", 50},
+}
+
 // parse collects ns/op per benchmark name (the -GOMAXPROCS suffix removed),
 // keeping the fastest of repeated runs (-count): on a shared machine the
 // slow runs are the ones other work disturbed.
-func parse(r io.Reader) (map[string]float64, error) {
-	nsPerOp := map[string]float64{}
+func parse(r io.Reader) (nsPerOp map[string]float64, metrics map[string]float64, err error) {
+	nsPerOp, metrics = map[string]float64{}, map[string]float64{}
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
@@ -59,22 +79,24 @@ func parse(r io.Reader) (map[string]float64, error) {
 			name = name[:i]
 		}
 		for i := 2; i+1 < len(fields); i++ {
-			if fields[i+1] == "ns/op" {
-				v, err := strconv.ParseFloat(fields[i], 64)
-				if err != nil {
-					return nil, fmt.Errorf("%s: %w", fields[0], err)
-				}
-				if old, ok := nsPerOp[name]; !ok || v < old {
-					nsPerOp[name] = v
-				}
+			v, err := strconv.ParseFloat(fields[i], 64)
+			if err != nil {
+				continue // not a value: a unit, or the iteration count's neighbour
+			}
+			m, key := nsPerOp, name
+			if fields[i+1] != "ns/op" {
+				m, key = metrics, name+" "+fields[i+1]
+			}
+			if old, ok := m[key]; !ok || v < old {
+				m[key] = v
 			}
 		}
 	}
-	return nsPerOp, sc.Err()
+	return nsPerOp, metrics, sc.Err()
 }
 
 func main() {
-	ns, err := parse(os.Stdin)
+	ns, metrics, err := parse(os.Stdin)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "benchratio:", err)
 		os.Exit(2)
@@ -98,6 +120,20 @@ func main() {
 			}
 		}
 		fmt.Printf("  %-75s %.3f  (%.0f ns/op vs %.0f ns/op)  %s\n", f.Name, ratio, b, base, verdict)
+	}
+	fmt.Println("\nFigures with a bound of their own (best of the runs):")
+	for _, l := range limits {
+		v, ok := metrics[l.Bench+" "+l.Unit]
+		if !ok {
+			fmt.Printf("  %-75s missing (%s not run)\n", l.Name, l.Bench)
+			continue
+		}
+		verdict := fmt.Sprintf("bound <= %g: ok", l.Max)
+		if v > l.Max {
+			verdict = fmt.Sprintf("bound <= %g: ABOVE", l.Max)
+			failed = true
+		}
+		fmt.Printf("  %-75s %g %s  %s\n", l.Name, v, l.Unit, verdict)
 	}
 	if failed {
 		os.Exit(1)

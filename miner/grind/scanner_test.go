@@ -1,0 +1,155 @@
+package grind
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"testing"
+
+	"github.com/nodecoin/nodecoin/chain/wire"
+)
+
+// scanners returns every scanner of header this machine can run, by path.
+func scanners(t *testing.T, h *wire.BlockHeader) map[string]scanner {
+	t.Helper()
+	j := NewJob(h)
+	b := h.Bytes()
+	p := new(hasher)
+	p.init(&j.mid, j.tail[:])
+	all := map[string]scanner{
+		PathStdlib:   &digestScanner{digest: newStdHasher(&b).digest, path: PathStdlib},
+		PathPortable: &digestScanner{digest: p.digest, path: PathPortable},
+	}
+	if s := newSHANIScanner(&j); s != nil {
+		all[PathSHANI] = s
+	}
+	return all
+}
+
+// topWord is the most significant 32 bits of the block hash of h with
+// nonce, computed with crypto/sha256 over the whole header.
+func topWord(h wire.BlockHeader, nonce uint32) uint32 {
+	h.Nonce = nonce
+	b := h.Bytes()
+	first := sha256.Sum256(b[:])
+	second := sha256.Sum256(first[:])
+	return binary.LittleEndian.Uint32(second[28:])
+}
+
+// TestScannersMatchCryptoSHA256 runs every hash path over runs of nonces of
+// random headers with the limit set to the lowest top word of the run, as
+// crypto/sha256 computes it, so each path must find exactly the first nonce
+// having it; and with a limit just below it, so each must find none.
+func TestScannersMatchCryptoSHA256(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 13))
+	if haveSHANI {
+		t.Log("testing the SHA-NI path too")
+	} else {
+		t.Log("this CPU has no SHA extensions: the SHA-NI path is not tested here")
+	}
+	cases := 0
+	for range 200 {
+		h := randomHeader(rng)
+		count := 1 + rng.IntN(64)
+		step := uint32(1 + rng.IntN(3))
+		first := rng.Uint32()
+		if rng.IntN(4) == 0 {
+			first = math.MaxUint32 - uint32(rng.IntN(20)) // nonces wrap around
+		}
+		tops := make([]uint32, count)
+		want := 0
+		for i := range tops {
+			tops[i] = topWord(h, first+uint32(i)*step)
+			if tops[i] < tops[want] {
+				want = i
+			}
+		}
+		for path, sc := range scanners(t, &h) {
+			if sc.name() != path {
+				t.Fatalf("scanner for %s names itself %s", path, sc.name())
+			}
+			got, ok := sc.scan(first, step, count, tops[want])
+			if !ok || got != want {
+				t.Fatalf("%s: %d nonces from %d step %d, limit %#x: got %d %v, want %d (tops %x)",
+					path, count, first, step, tops[want], got, ok, want, tops)
+			}
+			if tops[want] > 0 {
+				if got, ok := sc.scan(first, step, count, tops[want]-1); ok || got != count {
+					t.Fatalf("%s: limit below every top word: got %d %v, want %d false", path, got, ok, count)
+				}
+			}
+			cases++
+		}
+	}
+	t.Logf("%d scans compared", cases)
+}
+
+// TestScannerFindsEveryPosition puts the only qualifying nonce at each
+// position of a run, so both interleaved lanes of the SHA-NI path and the
+// odd nonce after its pairs are each shown to report the right index.
+func TestScannerFindsEveryPosition(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	h := randomHeader(rng)
+	const count = 9
+	for pos := range count {
+		// Look for a first nonce such that the run's lowest top word sits
+		// at pos.
+		for first := rng.Uint32(); ; first += count {
+			tops := make([]uint32, count)
+			low := 0
+			for i := range tops {
+				tops[i] = topWord(h, first+uint32(i))
+				if tops[i] < tops[low] {
+					low = i
+				}
+			}
+			if low != pos {
+				continue
+			}
+			for path, sc := range scanners(t, &h) {
+				if got, ok := sc.scan(first, 1, count, tops[low]); !ok || got != pos {
+					t.Fatalf("%s: lowest at %d: got %d %v", path, pos, got, ok)
+				}
+			}
+			break
+		}
+	}
+}
+
+// TestPathChoice checks that Path names the SHA-NI path exactly when the
+// CPU has it, and that Grind's threads use the path Path names.
+func TestPathChoice(t *testing.T) {
+	var h wire.BlockHeader
+	j := NewJob(&h)
+	got := newScanner(&h, &j).name()
+	if got != Path() {
+		t.Fatalf("threads scan with %s, Path says %s", got, Path())
+	}
+	if (got == PathSHANI) != haveSHANI {
+		t.Fatalf("path %s with haveSHANI %v", got, haveSHANI)
+	}
+	t.Logf("hash path: %s", got)
+}
+
+// TestGeneratedAssemblyUpToDate checks that shani_amd64.s is what
+// internal/tools/shanigen writes, so the generator stays the source.
+func TestGeneratedAssemblyUpToDate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the generator")
+	}
+	out, err := exec.Command("go", "run", "../../internal/tools/shanigen").Output()
+	if err != nil {
+		t.Fatalf("go run shanigen: %v", err)
+	}
+	have, err := os.ReadFile("shani_amd64.s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out, have) {
+		t.Fatal("shani_amd64.s differs from the output of internal/tools/shanigen: run go generate ./miner/grind")
+	}
+}
