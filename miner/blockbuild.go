@@ -1,14 +1,17 @@
 package miner
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/nodecoin/nodecoin/chain"
 	"github.com/nodecoin/nodecoin/chain/consensus"
 	"github.com/nodecoin/nodecoin/chain/script"
 	"github.com/nodecoin/nodecoin/chain/wire"
+	"github.com/nodecoin/nodecoin/miner/grind"
 )
 
 // BlockVersion is the version of the blocks nodecoin builds: BIP9's top
@@ -89,19 +92,39 @@ func totalFees(c Chain, txs []*wire.Tx) (int64, error) {
 	return fees, nil
 }
 
-// Solve grinds the header's nonce, then the time, until the block hash
-// meets its target or maxTries hashes were tried; it reports success.
+// Solve grinds the header's nonce, then the time, on one thread of the
+// grinder (package miner/grind), until the block hash meets its target or
+// maxTries hashes were tried; it reports success, with the header's nonce
+// and time set to the solution.
 func Solve(h *wire.BlockHeader, maxTries uint64) bool {
-	target, _, _ := consensus.CompactToBig(h.Bits)
-	for tries := uint64(0); tries < maxTries; tries++ {
-		hash := h.BlockHash()
-		if consensus.HashToBig(hash).Cmp(target) <= 0 {
-			return true
+	found, _ := SolveContext(context.Background(), h, &maxTries)
+	return found
+}
+
+// SolveContext is Solve taking the hashes it does from *tries, and
+// stopping early, with ctx's error, when ctx is done. A header whose bits
+// give no target is never solved.
+func SolveContext(ctx context.Context, h *wire.BlockHeader, tries *uint64) (bool, error) {
+	target, err := grind.TargetFromBits(h.Bits)
+	if err != nil {
+		return false, nil
+	}
+	for *tries > 0 {
+		last := h.Nonce + uint32(min(*tries, uint64(math.MaxUint32-h.Nonce)+1)-1)
+		c := grind.NewCounters(1)
+		nonce, found := grind.GrindRange(ctx, *h, target, 1, c, h.Nonce, last)
+		*tries -= min(c.Total(), *tries)
+		if found {
+			h.Nonce = nonce
+			return true, nil
 		}
-		h.Nonce++
-		if h.Nonce == 0 {
+		if err := ctx.Err(); err != nil {
+			return false, err
+		}
+		if last == math.MaxUint32 {
 			h.Timestamp++
 		}
+		h.Nonce = last + 1
 	}
-	return false
+	return false, nil
 }

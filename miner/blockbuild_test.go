@@ -1,9 +1,11 @@
 package miner
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"testing"
 	"time"
 
@@ -67,5 +69,39 @@ func TestSolveGivesUp(t *testing.T) {
 	h := wire.BlockHeader{Version: 4, Bits: 0x1d00ffff} // a real target: not found in 100 tries
 	if Solve(&h, 100) {
 		t.Fatal("solved a difficulty-1 header in 100 tries")
+	}
+}
+
+// TestSolveContext checks the accounting of tries, the roll of the time
+// when the nonces run out, the stop on a cancelled context, and that a
+// solution is the lowest nonce meeting the target from where it started.
+func TestSolveContext(t *testing.T) {
+	hard := wire.BlockHeader{Version: 4, Bits: 0x1d00ffff, Timestamp: 1000, Nonce: math.MaxUint32 - 9}
+	tries := uint64(25)
+	if found, err := SolveContext(context.Background(), &hard, &tries); found || err != nil || tries != 0 {
+		t.Fatalf("hard header: found %v err %v, %d tries left", found, err, tries)
+	}
+	if hard.Timestamp != 1001 || hard.Nonce != 15 {
+		t.Fatalf("after 10 nonces to the end and 15 more: time %d nonce %d, want 1001 15", hard.Timestamp, hard.Nonce)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	tries = 1 << 40
+	if found, err := SolveContext(ctx, &hard, &tries); found || !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled: found %v err %v", found, err)
+	}
+
+	easy := wire.BlockHeader{Version: 4, Bits: consensus.RegTestParams.PowLimitBits, Nonce: 7}
+	target, _, _ := consensus.CompactToBig(easy.Bits)
+	want := easy
+	for consensus.HashToBig(want.BlockHash()).Cmp(target) > 0 {
+		want.Nonce++
+	}
+	tries = 1000
+	if found, err := SolveContext(context.Background(), &easy, &tries); !found || err != nil || easy != want {
+		t.Fatalf("easy header: found %v err %v, nonce %d, want nonce %d", found, err, easy.Nonce, want.Nonce)
+	}
+	if used := 1000 - tries; used != uint64(want.Nonce-7)+1 {
+		t.Errorf("%d tries used for a solution %d nonces on", used, want.Nonce-7)
 	}
 }

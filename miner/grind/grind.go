@@ -85,6 +85,12 @@ func Grind(ctx context.Context, header wire.BlockHeader, target Target, threads 
 	return grindRange(ctx, &header, &target, threads, counters, 0, math.MaxUint32)
 }
 
+// GrindRange is Grind over the nonces first..last (inclusive) only.
+func GrindRange(ctx context.Context, header wire.BlockHeader, target Target, threads int, counters *Counters,
+	first, last uint32) (nonce uint32, found bool) {
+	return grindRange(ctx, &header, &target, threads, counters, first, last)
+}
+
 // grinder is the state Grind's threads share.
 type grinder struct {
 	header   wire.BlockHeader

@@ -25,9 +25,6 @@ const (
 	defaultMaxTries = 1_000_000
 	// defaultHashPSBlocks is getnetworkhashps's default window.
 	defaultHashPSBlocks = 120
-	// solveBatch is how many nonces generation tries between checks of
-	// the request's context.
-	solveBatch = 1 << 12
 )
 
 // errRegtestOnly answers the generating methods on main and test, as Core
@@ -248,20 +245,11 @@ func (m *mining) regtestOnly() error {
 // solve grinds the header for at most *tries hashes, taking the hashes
 // used from *tries; it stops early when ctx is done.
 func solve(ctx context.Context, h *wire.BlockHeader, tries *uint64) (bool, error) {
-	for i := 0; *tries > 0; i++ {
-		if i%solveBatch == 0 {
-			if err := ctx.Err(); err != nil {
-				return false, fmt.Errorf("generation interrupted: %w", err)
-			}
-		}
-		*tries--
-		// One hash per call: Solve checks the header, and moves to the
-		// next nonce when it misses.
-		if miner.Solve(h, 1) {
-			return true, nil
-		}
+	found, err := miner.SolveContext(ctx, h, tries)
+	if err != nil {
+		return false, fmt.Errorf("generation interrupted: %w", err)
 	}
-	return false, nil
+	return found, nil
 }
 
 // generate builds, solves and submits one block paying payTo and holding
