@@ -315,6 +315,14 @@ func (w *Wallet) TipHeight() int32 {
 	return w.tipHeight
 }
 
+// Tip returns the height and hash of the last block the wallet processed
+// (−1 and the zero hash before any).
+func (w *Wallet) Tip() (int32, wire.Hash) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.tipHeight, w.tipHash
+}
+
 // BlockSource is what Rescan reads the main chain through; *chain.Chain
 // satisfies it.
 type BlockSource interface {

@@ -24,10 +24,11 @@ import (
 )
 
 // restartRPCNode starts a new regtest daemon on the data dir of n, whose
-// daemon must have exited, and reads its RPC address and new cookie.
-func restartRPCNode(t *testing.T, n *rpcNode) *rpcNode {
+// daemon must have exited, with the extra arguments args, and reads its
+// RPC address and new cookie.
+func restartRPCNode(t *testing.T, n *rpcNode, args ...string) *rpcNode {
 	t.Helper()
-	d := startDaemon(t, "--network", "regtest", "--datadir", n.dir)
+	d := startDaemon(t, append([]string{"--network", "regtest", "--datadir", n.dir}, args...)...)
 	m := &rpcNode{t: t, d: d, dir: n.dir, addr: rpcAddrOf(t, d)}
 	d.waitFor("node ready")
 	cookie, err := os.ReadFile(filepath.Join(n.dir, "regtest", ".cookie"))

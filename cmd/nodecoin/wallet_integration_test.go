@@ -189,3 +189,43 @@ func cookieOf(t *testing.T, dir string) (string, string) {
 	user, pass, _ := strings.Cut(strings.TrimSpace(string(cookie)), ":")
 	return user, pass
 }
+
+// TestWalletUnwindsReorgWhileClosed mines three blocks to the wallet, then,
+// with the wallet closed (--wallet=false), replaces two of them by a longer
+// branch; at the next start the wallet must walk back to the fork, so that
+// only the first block's reward is left in its balance.
+func TestWalletUnwindsReorgWhileClosed(t *testing.T) {
+	n := startRPCNode(t)
+	var addr string
+	n.call(&addr, "getnewaddress")
+	var hashes []string
+	n.call(&hashes, "generatetoaddress", 3, addr)
+	immature := func(n *rpcNode) float64 {
+		var b struct {
+			Mine struct{ Immature float64 }
+		}
+		n.call(&b, "getbalances")
+		return b.Mine.Immature
+	}
+	three := immature(n)
+	if three <= 0 {
+		t.Fatalf("immature balance %v after mining three blocks to the wallet", three)
+	}
+	n.d.stop()
+
+	m := restartRPCNode(t, n, "--wallet=false")
+	m.call(nil, "invalidateblock", hashes[1])
+	m.call(nil, "generatetoaddress", 3, opTrueP2SH(t).String())
+	var height int
+	m.call(&height, "getblockcount")
+	if height != 4 {
+		t.Fatalf("height %d after the other branch, want 4", height)
+	}
+	m.d.stop()
+
+	w := restartRPCNode(t, n)
+	w.d.waitFor("unwound to the fork")
+	if got := immature(w); got != three/3 {
+		t.Fatalf("immature balance %v after the reorganisation, want one block's reward %v", got, three/3)
+	}
+}

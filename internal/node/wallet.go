@@ -88,7 +88,10 @@ func (n *Node) openWallet(ch *chain.Chain) (*nodeWallet, error) {
 		return nil, fmt.Errorf("open wallet: %w", err)
 	}
 	nw := &nodeWallet{Wallet: w, log: n.walletLog}
-	from := w.TipHeight() + 1
+	from, err := nw.unwindStaleTip(ch)
+	if err != nil {
+		return nil, errors.Join(err, w.Close())
+	}
 	best := ch.Best()
 	if from > best.Height+1 {
 		n.walletLog.Warn("wallet has seen more blocks than the chain holds; rescanning from genesis",
@@ -102,6 +105,45 @@ func (n *Node) openWallet(ch *chain.Chain) (*nodeWallet, error) {
 		}
 	}
 	return nw, nil
+}
+
+// unwindStaleTip finds where the wallet's last block stands in ch: when a
+// reorganisation took it off the main chain while the wallet was closed,
+// the wallet is walked back, block by block, to the fork point (its
+// transactions of those blocks become unconfirmed, as a live
+// disconnection does). It returns the height the catch-up rescan starts
+// from: the block after the wallet's tip, or genesis when the chain does
+// not know the wallet's blocks at all (another data directory's wallet).
+func (w *nodeWallet) unwindStaleTip(ch *chain.Chain) (int32, error) {
+	height, hash := w.Tip()
+	if height < 0 {
+		return 0, nil
+	}
+	for unwound := 0; ; unwound++ {
+		if main, err := ch.BlockHashAt(height); err == nil && main == hash {
+			if unwound > 0 {
+				w.log.Info("wallet's blocks left the main chain while it was closed; unwound to the fork",
+					"blocks", unwound, "fork_height", height, "fork", hash)
+			}
+			return height + 1, nil
+		}
+		blk, err := ch.Block(hash)
+		if errors.Is(err, chain.ErrBlockNotFound) {
+			w.log.Warn("the chain does not know the wallet's last block; rescanning from genesis",
+				"wallet_height", height, "wallet_tip", hash)
+			return 0, nil
+		}
+		if err != nil {
+			return 0, fmt.Errorf("wallet: read block %s: %w", hash, err)
+		}
+		if err := w.ProcessBlockDisconnected(blk, height); err != nil {
+			return 0, fmt.Errorf("wallet: unwind block %s: %w", hash, err)
+		}
+		height, hash = height-1, blk.Header.PrevBlock
+		if height < 0 {
+			return 0, nil
+		}
+	}
 }
 
 // ExportIncome writes the mining income records of the wallet of network
