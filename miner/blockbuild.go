@@ -38,7 +38,13 @@ func BuildBlock(c Chain, payTo []byte, txs []*wire.Tx, extraNonce uint64, now ti
 	best := c.Best()
 	p := c.Params()
 	height := int64(best.Height) + 1
-	fees, err := totalFees(c, txs)
+	// The txids are hashed once, for the fees and the merkle root;
+	// ids[0] is the coinbase's, set below.
+	ids := make([]wire.Hash, len(txs)+1)
+	for i, tx := range txs {
+		ids[i+1] = tx.TxHash()
+	}
+	fees, err := totalFees(c, txs, ids[1:])
 	if err != nil {
 		return nil, err
 	}
@@ -56,16 +62,17 @@ func BuildBlock(c Chain, payTo []byte, txs []*wire.Tx, extraNonce uint64, now ti
 			Bits: consensus.NextRequiredBits(p, int64(best.Height), int64(best.Time))},
 		Transactions: append([]*wire.Tx{cb}, txs...),
 	}
-	b.Header.MerkleRoot, _ = wire.MerkleRoot(b.TxHashes())
+	ids[0] = cb.TxHash()
+	b.Header.MerkleRoot, _ = wire.MerkleRoot(ids)
 	return b, nil
 }
 
-// totalFees adds up what txs pay in fees, their inputs found in the chain's
-// coin set or among the outputs of earlier txs.
-func totalFees(c Chain, txs []*wire.Tx) (int64, error) {
+// totalFees adds up what txs, whose txids are ids, pay in fees, their
+// inputs found in the chain's coin set or among the outputs of earlier txs.
+func totalFees(c Chain, txs []*wire.Tx, ids []wire.Hash) (int64, error) {
 	created := make(map[wire.OutPoint]int64)
 	var fees int64
-	for _, tx := range txs {
+	for j, tx := range txs {
 		var in, out int64
 		for _, ti := range tx.TxIn {
 			if v, ok := created[ti.PreviousOutPoint]; ok {
@@ -82,7 +89,7 @@ func totalFees(c Chain, txs []*wire.Tx) (int64, error) {
 			}
 			in += coin.Value
 		}
-		txid := tx.TxHash()
+		txid := ids[j]
 		for i, o := range tx.TxOut {
 			out += o.Value
 			created[wire.OutPoint{Hash: txid, Index: uint32(i)}] = o.Value
