@@ -337,11 +337,11 @@ func (c *client) lastJob() jobParams {
 
 // solved is a share found by the miner.
 type solved struct {
-	job                        jobParams
-	en2                        string
-	ntime, nonce, versionBits  uint32
-	hash                       [32]byte // block hash, internal order
-	header                     []byte
+	job                       jobParams
+	en2                       string
+	ntime, nonce, versionBits uint32
+	hash                      [32]byte // block hash, internal order
+	header                    []byte
 }
 
 // dsha is SHA-256d with crypto/sha256, independent of the code under test.
