@@ -428,3 +428,12 @@ func diffTarget(d float64) *big.Int {
 	t, _ := n.Int(nil)
 	return t
 }
+
+func mustHex(t testing.TB, s string) []byte {
+	t.Helper()
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
