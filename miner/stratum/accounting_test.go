@@ -436,3 +436,20 @@ func valueTo(tx *wire.Tx, s []byte) int64 {
 	}
 	return 0
 }
+
+// TestVardiffCap: the difficulty drops to the network's when above it,
+// never below the minimum.
+func TestVardiffCap(t *testing.T) {
+	t0 := time.Unix(1_800_000_000, 0)
+	for _, tc := range []struct{ start, cap, want float64 }{
+		{100, 10, 10},
+		{5, 10, 5},
+		{100, 0.0001, 0.01},
+	} {
+		v := NewVardiff(VardiffConfig{Min: 0.01, Max: 1000}, tc.start, t0)
+		v.Cap(tc.cap)
+		if v.Difficulty() != tc.want {
+			t.Errorf("start %v cap %v: %v, want %v", tc.start, tc.cap, v.Difficulty(), tc.want)
+		}
+	}
+}

@@ -532,6 +532,9 @@ func (c *conn) checkVardiff(now time.Time) {
 	t := c.s.current()
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if t != nil {
+		c.vd.Cap(t.networkDifficulty())
+	}
 	if _, changed := c.vd.Check(now); changed && t != nil {
 		c.sendJobLocked(t, true)
 	}
@@ -636,6 +639,7 @@ func (c *conn) submit(params []json.RawMessage) (any, *Error) {
 	if len(j.seen) < maxSharesPerJob {
 		j.seen[id] = struct{}{}
 	}
+	c.vd.Cap(j.t.networkDifficulty())
 	if _, changed := c.vd.Share(now); changed {
 		c.retargeted = true // a clean job follows the reply
 	}

@@ -91,6 +91,15 @@ func (v *Vardiff) Set(d float64, now time.Time) float64 {
 	return v.diff
 }
 
+// Cap lowers the difficulty to c (but not below Min) when it is above:
+// the network's difficulty, which a share's never exceeds, so that vardiff
+// starts from the difficulty shares are really credited at.
+func (v *Vardiff) Cap(c float64) {
+	if v.diff > c {
+		v.diff = max(c, v.cfg.Min)
+	}
+}
+
 // Share counts an accepted share at now and re-evaluates when due; it
 // returns the difficulty and whether it changed.
 func (v *Vardiff) Share(now time.Time) (float64, bool) {
