@@ -32,12 +32,14 @@ func (cfg *Config) resolveStratum(params *consensus.Params) error {
 	if cfg.StratumAddr == "" {
 		return nil
 	}
-	if _, _, err := net.SplitHostPort(cfg.StratumAddr); err != nil {
+	if host := strings.Trim(cfg.StratumAddr, "[]"); net.ParseIP(host) != nil {
+		cfg.StratumAddr = net.JoinHostPort(host, strconv.Itoa(int(params.StratumPort)))
+	} else if _, _, err := net.SplitHostPort(cfg.StratumAddr); err != nil {
 		var ae *net.AddrError
 		if !errors.As(err, &ae) || !strings.Contains(ae.Err, "missing port") {
 			return fmt.Errorf("stratum address %q: %w", cfg.StratumAddr, err)
 		}
-		cfg.StratumAddr = net.JoinHostPort(strings.Trim(cfg.StratumAddr, "[]"), strconv.Itoa(int(params.StratumPort)))
+		cfg.StratumAddr = net.JoinHostPort(cfg.StratumAddr, strconv.Itoa(int(params.StratumPort)))
 	}
 	if cfg.StratumPayout == "" {
 		cfg.StratumPayout = stratum.Solo.String()
