@@ -21,6 +21,7 @@ var maxTarget = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 256), big.NewIn
 // ShareTarget returns the target a share of difficulty d must meet:
 // 2^224/d, which also admits every hash within 0xFFFF×2^208/d (both
 // conventions are accepted), and at most 2^256 - 1. d must be positive.
+// A pure function: no lock.
 func ShareTarget(d float64) *big.Int {
 	q := new(big.Float).SetPrec(256).SetInt(two224)
 	q.Quo(q, new(big.Float).SetPrec(256).SetFloat64(d))
@@ -36,7 +37,7 @@ func ShareTarget(d float64) *big.Int {
 
 // TargetDifficulty returns the share difficulty of target t: 0xFFFF×2^208/t
 // (pools' difficulty 1 convention; the network difficulty of bits is the
-// same figure, Bitcoin Core's getdifficulty).
+// same figure, Bitcoin Core's getdifficulty). A pure function: no lock.
 func TargetDifficulty(t *big.Int) float64 {
 	if t.Sign() <= 0 {
 		return math.Inf(1)
@@ -46,7 +47,8 @@ func TargetDifficulty(t *big.Int) float64 {
 }
 
 // HashDifficulty returns the difficulty a block hash achieves:
-// 0xFFFF×2^208 divided by the hash read as a little-endian number.
+// 0xFFFF×2^208 divided by the hash read as a little-endian number. A pure
+// function: no lock.
 func HashDifficulty(h wire.Hash) float64 {
 	var be [32]byte
 	for i := range be {

@@ -72,7 +72,8 @@ type Split struct {
 //
 // With no shares the operator takes everything. The outputs add up to
 // value exactly; the operator's output is left out when it is zero, unless
-// it is the only one. carry is not modified.
+// it is the only one. carry is not modified. A pure function: no lock
+// (the caller passes copies of the store's window and balances).
 func SplitPPLNS(value int64, shares []ShareRecord, carry map[string]int64, feePPM int64, operator []byte, dust int64) Split {
 	fee := new(big.Int).Mul(big.NewInt(value), big.NewInt(feePPM))
 	fee.Quo(fee, big.NewInt(1_000_000))

@@ -85,7 +85,8 @@ var ErrMalformed = errors.New("malformed request")
 // after the object other than white space are refused, as are more than
 // 16 parameters. It never panics; what it allocates is bounded by the
 // line's length. A request whose id could be read is returned with the
-// error, so that the error can be answered to that id.
+// error, so that the error can be answered to that id. A pure function:
+// no lock.
 func ParseRequest(line []byte) (*Request, error) {
 	var raw struct {
 		ID     json.RawMessage `json:"id"`

@@ -177,7 +177,7 @@ type session struct {
 }
 
 // New returns a Server with cfg, its zero fields set to their defaults,
-// subscribed to the chain's notifications.
+// subscribed to the chain's notifications. No lock is involved.
 func New(cfg Config) (*Server, error) {
 	if cfg.Chain == nil {
 		return nil, errors.New("stratum: no chain")
@@ -241,7 +241,8 @@ func New(cfg Config) (*Server, error) {
 }
 
 // Listen binds the server's address, unless already bound, and logs
-// "stratum listening" with the address. Run calls it when needed.
+// "stratum listening" with the address. Run calls it when needed. It
+// takes the listener lock (lnMu) only.
 func (s *Server) Listen() error {
 	s.lnMu.Lock()
 	defer s.lnMu.Unlock()
@@ -258,7 +259,8 @@ func (s *Server) Listen() error {
 	return nil
 }
 
-// Addr returns the bound address, or nil before Listen.
+// Addr returns the bound address, or nil before Listen. It takes the
+// listener lock (lnMu) only.
 func (s *Server) Addr() net.Addr {
 	s.lnMu.Lock()
 	defer s.lnMu.Unlock()
@@ -272,7 +274,9 @@ func (s *Server) Addr() net.Addr {
 // builds the first template, accepts connections and sends jobs, then on
 // cancellation stops accepting, sends every miner client.reconnect, closes
 // the connections and returns nil once every connection's goroutines are
-// done. It returns an error when the address cannot be bound.
+// done. It returns an error when the address cannot be bound. Call it
+// once, holding no lock; it takes Server.mu and each connection's lock
+// in turn, never together in the other order.
 func (s *Server) Run(ctx context.Context) error {
 	if err := s.Listen(); err != nil {
 		return err
@@ -654,7 +658,8 @@ func (s *Server) submitBlock(b *wire.Block, t *template, worker string) bool {
 	return true
 }
 
-// Info returns the server's figures (getstratuminfo, metrics).
+// Info returns the server's figures (getstratuminfo, metrics). It takes
+// the statistics lock only, so it may be called from anywhere.
 func (s *Server) Info() Info {
 	return s.stats.info(s.cfg.Now(), s.cfg.Payout)
 }

@@ -23,7 +23,7 @@ type Share struct {
 // coinb2, the extranonces big-endian as their hex reads), the merkle root
 // from the coinbase's txid and the branch, and the header, and returns
 // the block hash (SHA-256d of the header, internal order) and the
-// coinbase's bytes.
+// coinbase's bytes. It reads only s: no lock.
 func (s *Share) Hash() (wire.Hash, []byte) {
 	cb := make([]byte, 0, len(s.Coinb1)+ExtraNonce1Size+ExtraNonce2Size+len(s.Coinb2))
 	cb = append(cb, s.Coinb1...)

@@ -49,7 +49,7 @@ type ShareRecord struct {
 // (i64 little-endian), the difficulty (IEEE 754 bits, u64 little-endian),
 // then the script and the worker name, each after a one-byte length. It
 // fails when the script or the name is longer than 255 bytes or the
-// difficulty is not a positive finite number.
+// difficulty is not a positive finite number. It uses no lock.
 func (r *ShareRecord) Encode() ([]byte, error) {
 	if len(r.Script) > maxRecordField || len(r.Worker) > maxRecordField {
 		return nil, fmt.Errorf("%w: field longer than %d bytes", ErrBadRecord, maxRecordField)
@@ -71,7 +71,7 @@ func (r *ShareRecord) Encode() ([]byte, error) {
 // DecodeShareRecord decodes a record written by Encode, refusing another
 // version, a difficulty that is not a positive finite number, lengths
 // beyond the input and trailing bytes. It never panics and allocates no
-// more than the input's size.
+// more than the input's size. It uses no shared state and no lock.
 func DecodeShareRecord(b []byte) (ShareRecord, error) {
 	var r ShareRecord
 	if len(b) < 19 || b[0] != shareRecordVersion {
@@ -114,7 +114,7 @@ type Store struct {
 
 // OpenStore opens (creating when absent) the share store in dir, keeping
 // the last window shares (window ≥ 1). Records beyond the window, left by
-// a larger window before, are deleted.
+// a larger window before, are deleted. No lock is involved.
 func OpenStore(dir string, window int) (*Store, error) {
 	if window < 1 {
 		return nil, fmt.Errorf("share window of %d shares: want at least 1", window)
@@ -196,7 +196,7 @@ func shareKey(seq uint64) []byte {
 }
 
 // AddShare records an accepted share, dropping the oldest beyond the
-// window.
+// window. It takes the store's lock.
 func (s *Store) AddShare(r ShareRecord) error {
 	v, err := r.Encode()
 	if err != nil {
@@ -224,14 +224,16 @@ func (s *Store) AddShare(r ShareRecord) error {
 	return nil
 }
 
-// Window returns a copy of the last window shares, oldest first.
+// Window returns a copy of the last window shares, oldest first. It
+// takes the store's lock.
 func (s *Store) Window() []ShareRecord {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]ShareRecord(nil), s.shares...)
 }
 
-// Carry returns a copy of the carried balances by output script.
+// Carry returns a copy of the carried balances by output script. It
+// takes the store's lock.
 func (s *Store) Carry() map[string]int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -243,6 +245,7 @@ func (s *Store) Carry() map[string]int64 {
 }
 
 // BlocksFound returns the number of blocks found, as BlockFound counted.
+// It takes the store's lock.
 func (s *Store) BlocksFound() uint64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -251,7 +254,7 @@ func (s *Store) BlocksFound() uint64 {
 
 // BlockFound counts a block found and, when carry is not nil, replaces the
 // carried balances with it (the balances after the block's payout), in one
-// synced write.
+// synced write. It takes the store's lock.
 func (s *Store) BlockFound(carry map[string]int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -284,5 +287,6 @@ func (s *Store) BlockFound(carry map[string]int64) error {
 	return nil
 }
 
-// Close closes the database.
+// Close closes the database; no other method may run during or after
+// it.
 func (s *Store) Close() error { return s.db.Close() }

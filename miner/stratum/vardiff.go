@@ -62,7 +62,8 @@ type Vardiff struct {
 }
 
 // NewVardiff returns a Vardiff starting at start (clamped to the bounds),
-// its first window starting at now.
+// its first window starting at now. The Vardiff is guarded by its
+// owner's lock (a connection's mu).
 func NewVardiff(cfg VardiffConfig, start float64, now time.Time) *Vardiff {
 	cfg.setDefaults()
 	v := &Vardiff{cfg: cfg, since: now}
