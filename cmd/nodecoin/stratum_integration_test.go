@@ -8,8 +8,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -242,6 +244,24 @@ func TestStratumMinesARealBlock(t *testing.T) {
 		info.Workers[0].Name != worker || info.Workers[0].HashPS <= 0 {
 		t.Errorf("getstratuminfo %+v", info)
 	}
+	// The same figures as metrics.
+	mm := metricsAddrField.FindStringSubmatch(n.d.waitFor("metrics server listening"))
+	if mm == nil {
+		t.Fatal("no metrics address in the log")
+	}
+	resp, err := http.Get("http://" + mm[1] + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"nodecoin_stratum_connections 1\n", "nodecoin_stratum_workers 1\n",
+		"nodecoin_stratum_shares_accepted_total 2\n", "nodecoin_stratum_blocks_found_total 2\n",
+		`nodecoin_stratum_shares_rejected_total{reason="stale"} 0`, "nodecoin_stratum_hashrate_hashes_per_second "} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
 	n.d.stop()
 	for {
 		msg, err := m.readMsg()
@@ -277,12 +297,21 @@ func TestStratumPPLNSSurvivesRestart(t *testing.T) {
 	m.waitJob(prev)
 	paysMiner := func(m *stratumMiner) {
 		t.Helper()
-		cb1, _ := hex.DecodeString(m.str(2))
-		cb2, _ := hex.DecodeString(m.str(3))
-		raw := append(append(append([]byte(nil), cb1...), m.en1...), 0, 0, 0, 0)
-		tx, err := wire.DecodeTx(append(raw, cb2...))
-		if err != nil {
-			t.Fatal(err)
+		var tx *wire.Tx
+		for range 5 { // the job of the new tip, then the one with the block's share
+			cb1, _ := hex.DecodeString(m.str(2))
+			cb2, _ := hex.DecodeString(m.str(3))
+			raw := append(append(append([]byte(nil), cb1...), m.en1...), 0, 0, 0, 0)
+			var err error
+			if tx, err = wire.DecodeTx(append(raw, cb2...)); err != nil {
+				t.Fatal(err)
+			}
+			if len(tx.TxOut) == 2 {
+				break
+			}
+			if _, err := m.readMsg(); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if len(tx.TxOut) != 2 || !bytes.Equal(tx.TxOut[0].PkScript, miner.ScriptPubKey()) {
 			t.Fatalf("PPLNS coinbase outputs %+v, want the miner then the operator", tx.TxOut)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nodecoin/nodecoin/chain/consensus"
 	"github.com/nodecoin/nodecoin/chain/script"
 	"github.com/nodecoin/nodecoin/chain/wire"
 )
@@ -451,5 +452,84 @@ func TestVardiffCap(t *testing.T) {
 		if v.Difficulty() != tc.want {
 			t.Errorf("start %v cap %v: %v, want %v", tc.start, tc.cap, v.Difficulty(), tc.want)
 		}
+	}
+}
+
+// TestWorkerHashRate checks the estimate from accepted share difficulty:
+// 2^32 hashes per unit over the window, since the worker was first seen
+// when that is later, and only the shares of the last 10 minutes.
+func TestWorkerHashRate(t *testing.T) {
+	t0 := time.Unix(1_800_000_000, 0)
+	st := newStats(0)
+	st.workerSeen("a", "n1", t0)
+	// 60 shares of difficulty 2, one every 10 s, over 600 s.
+	for i := range 60 {
+		st.accepted("a", 2, t0.Add(time.Duration(i+1)*10*time.Second))
+	}
+	in := st.info(t0.Add(600*time.Second), Solo)
+	want := 60 * 2 * float64(1<<32) / 600
+	if len(in.Workers) != 1 || math.Abs(in.Workers[0].HashRate-want) > want*1e-9 {
+		t.Fatalf("hash rate %+v, want %v", in.Workers, want)
+	}
+	// 5 minutes later only the shares of the last 10 minutes count.
+	in = st.info(t0.Add(900*time.Second), Solo)
+	want = 30 * 2 * float64(1<<32) / 600
+	if math.Abs(in.Workers[0].HashRate-want) > want*1e-9 {
+		t.Errorf("hash rate %v after 5 idle minutes, want %v", in.Workers[0].HashRate, want)
+	}
+	// A worker of more shares than the ring holds: the span is the ring's.
+	st.workerSeen("b", "n2", t0)
+	for i := range 1000 {
+		st.accepted("b", 1, t0.Add(time.Duration(i+1)*100*time.Millisecond))
+	}
+	in = st.info(t0.Add(100*time.Second), Solo)
+	want = float64(workerSamples-1) * float64(1<<32) / (float64(workerSamples-1) * 0.1)
+	if b := in.Workers[1]; b.Name != "b" || math.Abs(b.HashRate-want) > want*1e-6 {
+		t.Errorf("hash rate of a busy worker %v, want %v", b.HashRate, want)
+	}
+	if in.HashRate != in.Workers[0].HashRate+in.Workers[1].HashRate || in.SharesAccepted != 1060 {
+		t.Errorf("totals %+v", in)
+	}
+	// Disconnected and idle for an hour: forgotten.
+	st.workersGone([]string{"a", "b"})
+	if in := st.info(t0.Add(2*time.Hour), Solo); len(in.Workers) != 0 {
+		t.Errorf("idle workers kept: %+v", in.Workers)
+	}
+}
+
+// TestPPLNSBlockCommitsCarry finds a block in PPLNS mode: the carried
+// balances of its coinbase's split are stored with the block count.
+func TestPPLNSBlockCommitsCarry(t *testing.T) {
+	fc := newFakeChain()
+	st, err := OpenStore(t.TempDir(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	// A window where a tiny share's part is below dust.
+	st.AddShare(ShareRecord{Time: 1, Difficulty: 1, Script: p2pkh(30)})
+	st.AddShare(ShareRecord{Time: 1, Difficulty: 1e-9, Script: p2pkh(31)})
+	cfg := testConfig()
+	cfg.Chain, cfg.Store = fc, st
+	cfg.Payout, cfg.OperatorFeePPM, cfg.OperatorScript = PPLNS, 10_000, p2pkh(9)
+	s := startServer(t, cfg)
+	c := ready(t, s, 32)
+	cb := coinbaseOf(t, c.lastJob(), c.en1)
+	var total int64
+	for _, o := range cb.TxOut {
+		total += o.Value
+	}
+	want := SplitPPLNS(total, st.Window(), st.Carry(), 10_000, p2pkh(9), DustLimit)
+	netT, _, _ := consensus.CompactToBig(testBits)
+	sh := c.mine(c.lastJob(), 5, 0, netT, true, 0)
+	if _, serr := c.submit(sh, false); serr != nil {
+		t.Fatal(serr)
+	}
+	if len(fc.found()) != 1 || st.BlocksFound() != 1 {
+		t.Fatalf("blocks %d, stored count %d", len(fc.found()), st.BlocksFound())
+	}
+	carry := st.Carry()
+	if len(carry) != 1 || carry[string(p2pkh(31))] != want.Carry[string(p2pkh(31))] || carry[string(p2pkh(31))] == 0 {
+		t.Errorf("carry after the block %v, want %v", carry, want.Carry)
 	}
 }

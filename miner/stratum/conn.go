@@ -618,10 +618,11 @@ func (c *conn) submit(params []json.RawMessage) (any, *Error) {
 	hash, coinbase := share.Hash()
 
 	// A block first, before anything else.
+	var block bool
 	if j.t.netTarget.Cmp(hashBig(hash)) >= 0 {
 		cb, err := wire.DecodeTx(coinbase)
 		if err == nil {
-			c.s.submitBlock(j.t.Block(cb, int32(version), ntime, nonce), j.t, name)
+			block = c.s.submitBlock(j.t.Block(cb, int32(version), ntime, nonce), j.t, name)
 		} else {
 			c.s.log.Error("stratum: a solved coinbase does not decode", "err", err)
 		}
@@ -647,6 +648,14 @@ func (c *conn) submit(params []json.RawMessage) (any, *Error) {
 	c.s.stats.accepted(name, j.diff, now)
 	if err := c.s.cfg.Store.AddShare(ShareRecord{Time: now.Unix(), Difficulty: j.diff, Script: w.script, Worker: truncate(name, maxRecordField)}); err != nil {
 		c.s.log.Error("stratum: cannot record a share", "err", err)
+	}
+	if block && c.s.cfg.Payout == PPLNS {
+		// The new tip's job may have been built before this share was
+		// recorded: a refreshed one pays the window with it.
+		select {
+		case c.s.again <- struct{}{}:
+		default:
+		}
 	}
 	return true, nil
 }

@@ -154,6 +154,9 @@ type Server struct {
 	params *consensus.Params
 	stats  *stats
 	tips   chan struct{}
+	// again asks the job loop for a refreshed job (PPLNS: a block's share
+	// recorded after the new tip's template was built).
+	again chan struct{}
 
 	lnMu sync.Mutex
 	ln   net.Listener
@@ -226,7 +229,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.MaxConnections = DefaultMaxConnections
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, params: cfg.Chain.Params(), stats: newStats(cfg.Store.BlocksFound()),
-		tips: make(chan struct{}, 1), conns: make(map[*conn]struct{}), en1s: make(map[uint32]*conn),
+		tips: make(chan struct{}, 1), again: make(chan struct{}, 1), conns: make(map[*conn]struct{}), en1s: make(map[uint32]*conn),
 		sessions: make(map[string]*session)}
 	cfg.Chain.Subscribe(func(n chain.Notification) {
 		if n.Type != chain.BlockConnected && n.Type != chain.BlockDisconnected {
@@ -370,6 +373,8 @@ func (s *Server) jobLoop(ctx context.Context) {
 			return
 		case <-s.tips:
 			s.refresh(true)
+		case <-s.again:
+			s.refresh(false)
 		case <-poolTick.C:
 			if s.poolChanged() {
 				s.refresh(false)
