@@ -241,8 +241,8 @@ func (c *conn) reconnectClose() {
 	}
 }
 
-// abuse counts a malformed or unknown request and reports whether the
-// connection may go on.
+// abuse counts a malformed request and reports whether the connection may
+// go on.
 func (c *conn) abuse() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -281,11 +281,13 @@ func (c *conn) handle(line []byte) bool {
 	case "mining.submit":
 		result, serr = c.submit(req.Params)
 	default:
-		if string(req.ID) == "null" {
-			return c.abuse() // an unknown notification gets no answer
+		// Miners send methods of other extensions (mining.get_transactions,
+		// mining.multi_version, …): answered, not counted as abuse. An
+		// unknown notification gets no answer.
+		if string(req.ID) != "null" {
+			c.reply(req.ID, nil, newError(CodeOther, "unknown method %q", truncate(req.Method, 64)))
 		}
-		c.reply(req.ID, nil, newError(CodeOther, "unknown method %q", truncate(req.Method, 64)))
-		return c.abuse()
+		return true
 	}
 	c.reply(req.ID, result, serr)
 	c.afterReply(req.Method, serr == nil)

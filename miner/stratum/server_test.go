@@ -412,6 +412,15 @@ func TestAbuseLimits(t *testing.T) {
 		t.Errorf("connection still open after repeated malformed lines: %v", err)
 	}
 
+	// Unknown methods are answered, not counted as abuse.
+	u := dial(t, s)
+	for i := range 6 {
+		if _, serr := u.call("mining.get_transactions", "1"); serr == nil || serr.Code != CodeOther {
+			t.Fatalf("unknown method %d: %v", i, serr)
+		}
+	}
+	u.subscribe("")
+
 	long := dial(t, s)
 	long.sendRaw(`{"id":1,"method":"mining.subscribe","params":["` + strings.Repeat("a", MaxLineLength) + "\"]}\n")
 	line := readLine(t, long)
