@@ -2,6 +2,7 @@ package stratum
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -214,7 +215,7 @@ func (c *conn) readLoop() {
 			line = append(long, frag...)
 			long = nil
 		}
-		line = []byte(strings.TrimSpace(string(line)))
+		line = bytes.TrimSpace(line)
 		if len(line) == 0 {
 			continue
 		}
