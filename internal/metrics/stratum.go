@@ -37,7 +37,8 @@ func newStratumCollector() *stratumCollector {
 }
 
 // SetStratum sets the Stratum server read at scrape time; nil stops its
-// series from being reported.
+// series from being reported. It takes no lock (an atomic pointer); a
+// scrape calls the server's Info, which takes the server's statistics lock.
 func (m *Metrics) SetStratum(s StratumSource) {
 	if s == nil {
 		m.stratum.src.Store(nil)

@@ -18,6 +18,7 @@ var _ StratumSource = (*stratum.Server)(nil)
 // Stratum returns the method of the node's Stratum server,
 // getstratuminfo (category "mining"), registered by the node when it runs
 // the server (--stratum-addr). nodecoin's own: Bitcoin Core has no Stratum.
+// The handler takes no lock of its own; src.Info takes the server's.
 func Stratum(src StratumSource) []rpc.Method {
 	return []rpc.Method{{
 		Name:     "getstratuminfo",
