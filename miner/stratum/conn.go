@@ -200,7 +200,7 @@ func (c *conn) readLoop() {
 		frag, err := r.ReadSlice('\n')
 		if len(long)+len(frag) > MaxLineLength {
 			c.reply(json.RawMessage("null"), nil, newError(CodeOther, "line longer than %d bytes", MaxLineLength))
-			c.reconnectClose()
+			c.flushAndClose()
 			return
 		}
 		if errors.Is(err, bufio.ErrBufferFull) {
@@ -220,14 +220,14 @@ func (c *conn) readLoop() {
 			continue
 		}
 		if !c.handle(line) {
-			c.reconnectClose()
+			c.flushAndClose()
 			return
 		}
 	}
 }
 
-// reconnectClose closes the connection after the lines queued are written.
-func (c *conn) reconnectClose() {
+// flushAndClose closes the connection after the lines queued are written.
+func (c *conn) flushAndClose() {
 	select {
 	case <-c.done:
 	case c.out <- nil:
