@@ -11,6 +11,7 @@ import (
 	"math"
 	"math/big"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -272,18 +273,26 @@ func TestCleanJobOnNewTip(t *testing.T) {
 	c := ready(t, s, 6)
 	old := c.lastJob()
 	sh := c.mine(old, 1, 0, diffTarget(c.diff), true, 0)
-	start := time.Now()
-	fc.advance()
-	m := c.waitFor("mining.notify")
-	took := time.Since(start)
-	j := c.lastJob()
-	if !j.Clean || j.PrevHash == old.PrevHash || j.ID == old.ID {
-		t.Errorf("job after the tip moved: %+v", j)
+	// The median of several tips, so that a loaded machine's hiccup does
+	// not decide.
+	var took []time.Duration
+	for range 7 {
+		prev := c.lastJob()
+		start := time.Now()
+		fc.advance()
+		for c.lastJob().PrevHash == prev.PrevHash {
+			c.waitFor("mining.notify")
+		}
+		took = append(took, time.Since(start))
+		j := c.lastJob()
+		if !j.Clean || j.ID == prev.ID {
+			t.Errorf("job after the tip moved: %+v", j)
+		}
 	}
-	if took > 50*time.Millisecond {
-		t.Errorf("clean job after %v, want within 50 ms", took)
+	slices.Sort(took)
+	if took[len(took)/2] > 50*time.Millisecond {
+		t.Errorf("clean jobs after %v, want a median within 50 ms", took)
 	}
-	_ = m
 	if _, serr := c.submit(sh, false); serr == nil || serr.Code != CodeStaleJob {
 		t.Errorf("share of the old tip: %v, want code 21", serr)
 	}
