@@ -32,6 +32,7 @@ func TestSplitPPLNS(t *testing.T) {
 		shares    []ShareRecord
 		carry     map[string]int64
 		feePPM    int64
+		maxPayees int
 		want      []out
 		wantCarry map[string]int64
 	}{
@@ -86,6 +87,16 @@ func TestSplitPPLNS(t *testing.T) {
 			want:      []out{{a, 333_333}, {b, 333_333}, {c, 333_333}, {op, 1}},
 			wantCarry: map[string]int64{},
 		},
+		{
+			// Two payees at most: c and b, owed the most, are paid; a's
+			// 1,000,000 is carried and held by the operator's output.
+			name:      "payee limit",
+			value:     6_000_000,
+			shares:    []ShareRecord{share(a, 1), share(b, 2), share(c, 3)},
+			maxPayees: 2,
+			want:      []out{{b, 2_000_000}, {c, 3_000_000}, {op, 1_000_000}},
+			wantCarry: map[string]int64{string(a): 1_000_000},
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -93,7 +104,7 @@ func TestSplitPPLNS(t *testing.T) {
 			for k, v := range tc.carry {
 				before[k] = v
 			}
-			sp := SplitPPLNS(tc.value, tc.shares, tc.carry, tc.feePPM, op, DustLimit)
+			sp := SplitPPLNS(tc.value, tc.shares, tc.carry, tc.feePPM, op, DustLimit, tc.maxPayees)
 			var sum int64
 			for _, o := range sp.Outputs {
 				sum += o.Value
@@ -142,7 +153,11 @@ func TestSplitPPLNSConserves(t *testing.T) {
 			carry[string(p2pkh(byte(r.IntN(8))))] = r.Int64N(2000)
 		}
 		value := r.Int64N(6_000_000_000)
-		sp := SplitPPLNS(value, shares, carry, r.Int64N(50_000), p2pkh(99), DustLimit)
+		maxPayees := 1 + r.IntN(6)
+		sp := SplitPPLNS(value, shares, carry, r.Int64N(50_000), p2pkh(99), DustLimit, maxPayees)
+		if payees := len(sp.Outputs) - 1; payees > maxPayees {
+			t.Fatalf("case %d: %d payees, at most %d", i, payees, maxPayees)
+		}
 		var sum int64
 		for _, o := range sp.Outputs {
 			sum += o.Value
@@ -389,7 +404,7 @@ func TestPPLNSServerPaysWindow(t *testing.T) {
 	if len(cb.TxOut) != 3 {
 		t.Fatalf("PPLNS coinbase outputs %d, want 3", len(cb.TxOut))
 	}
-	want := SplitPPLNS(cb.TxOut[0].Value+cb.TxOut[1].Value+cb.TxOut[2].Value, st.Window(), nil, 20_000, p2pkh(9), DustLimit)
+	want := SplitPPLNS(cb.TxOut[0].Value+cb.TxOut[1].Value+cb.TxOut[2].Value, st.Window(), nil, 20_000, p2pkh(9), DustLimit, 0)
 	for i, o := range want.Outputs {
 		if cb.TxOut[i].Value != o.Value || !bytes.Equal(cb.TxOut[i].PkScript, o.PkScript) {
 			t.Errorf("output %d: %d to %x, want %d to %x", i, cb.TxOut[i].Value, cb.TxOut[i].PkScript, o.Value, o.PkScript)
@@ -519,7 +534,7 @@ func TestPPLNSBlockCommitsCarry(t *testing.T) {
 	for _, o := range cb.TxOut {
 		total += o.Value
 	}
-	want := SplitPPLNS(total, st.Window(), st.Carry(), 10_000, p2pkh(9), DustLimit)
+	want := SplitPPLNS(total, st.Window(), st.Carry(), 10_000, p2pkh(9), DustLimit, 0)
 	netT, _, _ := consensus.CompactToBig(testBits)
 	sh := c.mine(c.lastJob(), 5, 0, netT, true, 0)
 	if _, serr := c.submit(sh, false); serr != nil {

@@ -47,6 +47,20 @@ func ParsePayoutMode(s string) (PayoutMode, error) {
 // carried forward.
 const DustLimit = 546
 
+// MaxPPLNSPayees bounds the miners one PPLNS coinbase pays, keeping the
+// coinbase within the room a block keeps for it (ReservedPPLNSSize bytes,
+// ReservedPPLNSSigOps signature operations, on top of the mempool's
+// reserve).
+const MaxPPLNSPayees = 200
+
+// Room a PPLNS coinbase takes beyond a one-output coinbase, at most: a
+// P2PKH output (34 bytes, one legacy signature operation) per payee, and
+// an output count of up to 3 bytes.
+const (
+	ReservedPPLNSSize   = MaxPPLNSPayees*34 + 3
+	ReservedPPLNSSigOps = MaxPPLNSPayees
+)
+
 // Split is the outcome of a PPLNS payout: the coinbase's outputs and the
 // balances carried forward once the block is found.
 type Split struct {
@@ -66,6 +80,9 @@ type Split struct {
 //   - a script is paid its part plus its carried balance when that is at
 //     least dust, and carries it forward otherwise (the operator's output
 //     holds carried value until it is paid);
+//   - at most maxPayees scripts are paid (MaxPPLNSPayees when 0 or less):
+//     those owed the most (ties in byte order); the others carry their
+//     part forward as if it were below dust;
 //   - a carried balance is paid out of the operator's output, scripts in
 //     byte order, while that output can afford it; one that cannot be
 //     afforded stays carried, with the script's part added.
@@ -74,7 +91,10 @@ type Split struct {
 // value exactly; the operator's output is left out when it is zero, unless
 // it is the only one. carry is not modified. A pure function: no lock
 // (the caller passes copies of the store's window and balances).
-func SplitPPLNS(value int64, shares []ShareRecord, carry map[string]int64, feePPM int64, operator []byte, dust int64) Split {
+func SplitPPLNS(value int64, shares []ShareRecord, carry map[string]int64, feePPM int64, operator []byte, dust int64, maxPayees int) Split {
+	if maxPayees <= 0 {
+		maxPayees = MaxPPLNSPayees
+	}
 	fee := new(big.Int).Mul(big.NewInt(value), big.NewInt(feePPM))
 	fee.Quo(fee, big.NewInt(1_000_000))
 	pool := value - fee.Int64()
@@ -124,6 +144,33 @@ func SplitPPLNS(value int64, shares []ShareRecord, carry map[string]int64, feePP
 		}
 		newCarry[k] = carry[k] + parts[k]
 		available += parts[k]
+	}
+	if len(payable) > maxPayees {
+		byOwed := slices.Clone(payable)
+		slices.SortStableFunc(byOwed, func(a, b string) int {
+			oa, ob := parts[a]+carry[a], parts[b]+carry[b]
+			switch {
+			case oa > ob:
+				return -1
+			case oa < ob:
+				return 1
+			}
+			return 0
+		})
+		keep := make(map[string]bool, maxPayees)
+		for _, k := range byOwed[:maxPayees] {
+			keep[k] = true
+		}
+		kept := payable[:0]
+		for _, k := range payable {
+			if keep[k] {
+				kept = append(kept, k)
+				continue
+			}
+			newCarry[k] = carry[k] + parts[k]
+			available += parts[k]
+		}
+		payable = kept
 	}
 	var outs []*wire.TxOut
 	for _, k := range payable {

@@ -483,7 +483,12 @@ func (s *Server) buildTemplate() (*template, error) {
 	var poolSeq uint64
 	if s.cfg.Pool != nil {
 		poolSeq = s.cfg.Pool.Sequence()
-		for _, mt := range mempool.SelectForBlock(s.cfg.Pool.MiningOrder(), mempool.DefaultBlockLimits(), nil) {
+		limits := mempool.DefaultBlockLimits()
+		if s.cfg.Payout == PPLNS {
+			limits.Size -= ReservedPPLNSSize
+			limits.SigOps -= ReservedPPLNSSigOps
+		}
+		for _, mt := range mempool.SelectForBlock(s.cfg.Pool.MiningOrder(), limits, nil) {
 			txs = append(txs, mt.Tx)
 		}
 	}
@@ -505,7 +510,7 @@ func (s *Server) buildTemplate() (*template, error) {
 	}
 	if s.cfg.Payout == PPLNS {
 		sp := SplitPPLNS(mt.Value, s.cfg.Store.Window(), s.cfg.Store.Carry(), s.cfg.OperatorFeePPM,
-			s.cfg.OperatorScript, DustLimit)
+			s.cfg.OperatorScript, DustLimit, MaxPPLNSPayees)
 		t.split = &sp
 	}
 	return t, nil
