@@ -565,7 +565,7 @@ func (s *Server) nextJobID() string {
 func (s *Server) subscribe(c *conn, sid string) (string, uint32) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if ss, ok := s.sessions[sid]; ok && sid != "" {
+	if ss, ok := s.sessions[sid]; ok && sid != "" && (ss.expires.IsZero() || s.cfg.Now().Before(ss.expires)) {
 		if holder := s.en1s[ss.en1]; holder != nil && holder != c {
 			// The miner reconnected before its old connection died.
 			en1 := s.freshEN1Locked()

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -660,5 +661,32 @@ func TestRegtestChainAcceptsStratumBlock(t *testing.T) {
 	}
 	if in := s.Info(); in.BlocksFound != 3 {
 		t.Errorf("blocks found %d", in.BlocksFound)
+	}
+}
+
+// TestSessionExpires: a subscription id resumes its extranonce1 within
+// SessionLifetime of the disconnection, not after.
+func TestSessionExpires(t *testing.T) {
+	var clock atomic.Int64
+	clock.Store(time.Now().Unix())
+	cfg := testConfig()
+	cfg.Now = func() time.Time { return time.Unix(clock.Load(), 0) }
+	s := startServer(t, cfg)
+	for _, tc := range []struct {
+		after  time.Duration
+		resume bool
+	}{{SessionLifetime - time.Minute, true}, {SessionLifetime + time.Minute, false}} {
+		a := dial(t, s)
+		a.subscribe("")
+		a.nc.Close()
+		waitUntil(t, func() bool { return s.Info().Connections == 0 })
+		clock.Add(int64(tc.after / time.Second))
+		b := dial(t, s)
+		b.subscribe(a.sid)
+		if got := bytes.Equal(b.en1, a.en1) && b.sid == a.sid; got != tc.resume {
+			t.Errorf("resuming %v after the disconnection: %v, want %v", tc.after, got, tc.resume)
+		}
+		b.nc.Close()
+		waitUntil(t, func() bool { return s.Info().Connections == 0 })
 	}
 }
