@@ -16,6 +16,7 @@ import (
 	"github.com/nodecoin/nodecoin/internal/conffile"
 	"github.com/nodecoin/nodecoin/internal/node"
 	"github.com/nodecoin/nodecoin/mempool"
+	"github.com/nodecoin/nodecoin/miner/stratum"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -36,6 +37,11 @@ func newDaemonCmd() *cobra.Command {
 		mine                       bool
 		threads                    int
 		miningAddress              string
+		stratumAddr, stratumPayout string
+		stratumMinDiff             float64
+		stratumMaxDiff             float64
+		stratumWindow              int
+		stratumFee                 float64
 	)
 	cmd := &cobra.Command{
 		Use:   "daemon",
@@ -72,7 +78,21 @@ found and the hash rate (every 10 s) are logged with subsystem=miner.
 
 Prometheus metrics are served without authentication on
 http://<metrics-addr>/metrics (--metrics-addr, default 127.0.0.1 and the
-network's metrics port: 9634 main, 19634 test, 29634 regtest).`,
+network's metrics port: 9634 main, 19634 test, 29634 regtest).
+
+--stratum-addr HOST[:PORT] serves Stratum v1 to pool miners (cpuminer,
+cgminer, bfgminer, ASICs) on that address (off unless given; a HOST
+alone takes the network's Stratum port: 9635 main, 19635 test, 29635
+regtest). Miners authorize as ADDRESS or ADDRESS.workername, a nodecoin
+address of the network. Each connection's share difficulty follows its
+hash rate (about one share per 10 s) within --stratum-min-diff and
+--stratum-max-diff. --stratum-payout solo (default) pays a block to the
+address of the worker whose connection found it; pplns pays the
+addresses behind the last --stratum-pplns-window shares in proportion to
+their difficulty, after --stratum-operator-fee percent to a new address
+of the node's wallet; amounts below 546 base units are carried forward.
+Shares are recorded in <datadir>/N/stratum/ (LevelDB); the RPC
+getstratuminfo and the nodecoin_stratum_* metrics report the server.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
@@ -95,7 +115,9 @@ network's metrics port: 9634 main, 19634 test, 29634 regtest).`,
 				TxIndex: txIndex, Wallet: useWallet, LoadBlocks: loadBlocks, LogLevel: level, LogOutput: cmd.ErrOrStderr(),
 				RPCAddr: rpcAddr, RPCUser: rpcUser, RPCPassword: rpcPass, MetricsAddr: metricsAddr,
 				MaxMempoolMiB: maxMempool, MinRelayFee: minRelayFee,
-				Mine: mine, Threads: threads, MiningAddress: miningAddress})
+				Mine: mine, Threads: threads, MiningAddress: miningAddress,
+				StratumAddr: stratumAddr, StratumMinDiff: stratumMinDiff, StratumMaxDiff: stratumMaxDiff,
+				StratumPayout: stratumPayout, StratumPPLNSWindow: stratumWindow, StratumOperatorFee: stratumFee})
 			if err != nil {
 				return err
 			}
@@ -131,6 +153,15 @@ network's metrics port: 9634 main, 19634 test, 29634 regtest).`,
 	f.IntVar(&threads, "threads", runtime.NumCPU(), "number of mining threads, with --mine")
 	f.StringVar(&miningAddress, "mining-address", "",
 		"pay mined blocks to `ADDR` (default: a new address of the node's wallet), with --mine")
+	f.StringVar(&stratumAddr, "stratum-addr", "",
+		"serve Stratum v1 to pool miners on `HOST[:PORT]` (off unless given; default port 9635 main, 19635 test, 29635 regtest)")
+	f.Float64Var(&stratumMinDiff, "stratum-min-diff", stratum.DefaultMinDifficulty, "lowest share difficulty of a Stratum connection")
+	f.Float64Var(&stratumMaxDiff, "stratum-max-diff", stratum.DefaultMaxDifficulty, "highest share difficulty of a Stratum connection")
+	f.StringVar(&stratumPayout, "stratum-payout", "solo",
+		"whom Stratum blocks pay: solo (the finder's address) or pplns (the last --stratum-pplns-window shares)")
+	f.IntVar(&stratumWindow, "stratum-pplns-window", stratum.DefaultPPLNSWindow, "number of last shares a PPLNS block pays (`N`)")
+	f.Float64Var(&stratumFee, "stratum-operator-fee", stratum.DefaultOperatorFeePercent,
+		"PPLNS operator fee in `PERCENT` of each block, paid to a new address of the node's wallet")
 	return cmd
 }
 

@@ -24,6 +24,7 @@
 //	nodecoin_chain_block_validation_duration_seconds histogram, validating and connecting one block
 //	nodecoin_rpc_requests_total{method,result}      counter
 //	nodecoin_rpc_request_duration_seconds{method}   histogram
+//	nodecoin_stratum_*                              the Stratum server's figures (see stratum.go), when it runs
 //
 // Chain work is exported as the value itself converted to float64 (not its
 // logarithm): the conversion keeps 53 significant bits, which is far more
@@ -113,6 +114,7 @@ type Metrics struct {
 	rpcRequests        *prometheus.CounterVec
 	rpcDuration        *prometheus.HistogramVec
 	pool               *poolMetrics
+	stratum            *stratumCollector
 
 	mu         sync.RWMutex
 	reasons    map[string]bool // reject reasons with a series of their own
@@ -130,6 +132,7 @@ func New(ch ChainSource) *Metrics {
 		reg:        prometheus.NewRegistry(),
 		reasons:    make(map[string]bool),
 		pool:       newPoolMetrics(),
+		stratum:    newStratumCollector(),
 		rpcMethods: make(map[string]bool),
 		blocksConnected: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: Namespace, Subsystem: "chain", Name: "blocks_connected_total",
@@ -178,6 +181,7 @@ func New(ch ChainSource) *Metrics {
 		m.reorgDepth, m.validation,
 		m.rpcRequests, m.rpcDuration,
 		newPoolCollector(m), m.pool.accepted, m.pool.rejected,
+		m.stratum,
 	)
 	m.SetChain(ch)
 	return m

@@ -18,6 +18,7 @@ import (
 
 	"github.com/nodecoin/nodecoin/chain"
 	"github.com/nodecoin/nodecoin/mempool"
+	"github.com/nodecoin/nodecoin/miner/stratum"
 )
 
 // logBuffer collects JSON log lines safely across goroutines.
@@ -141,7 +142,17 @@ func populated() *Metrics {
 	mm.HashRate(1000)
 	mm.WorkStarted(time.Now(), true, 3*time.Millisecond)
 	mm.Submitted("accepted")
+	m.SetStratum(fakeStratum{})
 	return m
+}
+
+// fakeStratum is a Stratum server of fixed figures.
+type fakeStratum struct{}
+
+func (fakeStratum) Info() stratum.Info {
+	return stratum.Info{Connections: 3, SharesAccepted: 40, AcceptedDifficulty: 12.5, BlocksFound: 2, HashRate: 1e6,
+		SharesRejected: map[string]uint64{stratum.ReasonStale: 4},
+		Workers:        []stratum.WorkerInfo{{Name: "n1.a", Connections: 1}, {Name: "n1.b"}}}
 }
 
 // fakePool is a mempool of fixed figures.

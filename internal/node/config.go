@@ -73,6 +73,24 @@ type Config struct {
 	// empty means a new receiving address of the wallet, which Wallet must
 	// then open.
 	MiningAddress string
+	// StratumAddr is the Stratum server's HOST:PORT (--stratum-addr); empty
+	// leaves the server off. A HOST without a port takes the network's
+	// Stratum port (9635 main, 19635 test, 29635 regtest); port 0 picks a
+	// free port, which the "stratum listening" log line gives.
+	StratumAddr string
+	// StratumMinDiff and StratumMaxDiff bound each connection's share
+	// difficulty (--stratum-min-diff, --stratum-max-diff); 0 means
+	// stratum.DefaultMinDifficulty and stratum.DefaultMaxDifficulty.
+	StratumMinDiff, StratumMaxDiff float64
+	// StratumPayout is "solo" (the default when empty) or "pplns"
+	// (--stratum-payout).
+	StratumPayout string
+	// StratumPPLNSWindow is the number of last shares a PPLNS coinbase
+	// pays (--stratum-pplns-window); 0 means stratum.DefaultPPLNSWindow.
+	StratumPPLNSWindow int
+	// StratumOperatorFee is the PPLNS operator fee in percent, paid to a
+	// new address of the node's wallet (--stratum-operator-fee).
+	StratumOperatorFee float64
 }
 
 // ErrNoMiningAddress means mining was asked for with neither a payout
@@ -153,6 +171,9 @@ func (cfg *Config) resolve() (*consensus.Params, error) {
 	}
 	if cfg.Mine && cfg.MiningAddress == "" && !cfg.Wallet {
 		return nil, ErrNoMiningAddress
+	}
+	if err := cfg.resolveStratum(params); err != nil {
+		return nil, err
 	}
 	if cfg.MetricsAddr == "" {
 		cfg.MetricsAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(int(params.MetricsPort)))

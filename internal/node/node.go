@@ -11,8 +11,10 @@
 // disabled, the wallet (<netdir>/wallet.dat, created when absent, brought
 // up to date with the chain) and subscribes them to the chain, registers
 // the RPC methods, logs "node ready", starts the in-process miner when
-// asked (--mine, package miner/local), imports the block files, and on
-// cancellation of ctx (or the `stop` RPC) stops the miner, the RPC server
+// asked (--mine, package miner/local) and the Stratum server when asked
+// (--stratum-addr, package miner/stratum; see stratum.go), imports the
+// block files, and on cancellation of ctx (or the `stop` RPC) stops the
+// Stratum server and the miner, the RPC server
 // and the import, saves the mempool and fee estimates, closes the wallet
 // and the chain, which flushes its state, removes the cookie and stops the
 // metrics server.
@@ -61,6 +63,7 @@ type Node struct {
 	mempoolLog *slog.Logger // subsystem mempool
 	walletLog  *slog.Logger // subsystem wallet
 	minerLog   *slog.Logger // subsystem miner
+	stratumLog *slog.Logger // subsystem stratum
 
 	// payTo is the decoded --mining-address, nil when none was given.
 	payTo []byte
@@ -92,6 +95,7 @@ func New(cfg Config) (*Node, error) {
 		mempoolLog: base.With("subsystem", "mempool"),
 		walletLog:  base.With("subsystem", "wallet"),
 		minerLog:   base.With("subsystem", "miner"),
+		stratumLog: base.With("subsystem", "stratum"),
 	}, nil
 }
 
@@ -222,6 +226,13 @@ func (n *Node) Run(ctx context.Context) (err error) {
 		}
 		// Deferred after the chain's close, so run before it.
 		defer stopMining()
+	}
+	if n.cfg.StratumAddr != "" {
+		stopStratum, err := n.startStratum(ctx, ch, pool, wal, rpcSrv, met)
+		if err != nil {
+			return err
+		}
+		defer stopStratum()
 	}
 
 	importDone := make(chan error, 1)

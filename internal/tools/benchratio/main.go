@@ -43,6 +43,10 @@ var figures = []figure{
 		"BenchmarkGrind2Threads", "BenchmarkGrind1Thread", 1.9},
 	{"1 MB block decode+hash vs one SHA-256 over the same bytes",
 		"BenchmarkDecodeHashBlock", "BenchmarkSHA256Block", 0},
+	{"Stratum share validation (coinbase, 10-level merkle branch, header, SHA-256d, target) vs crypto/sha256 double hash of the header",
+		"BenchmarkStratumShareValidate", "BenchmarkStratumSHA256dHeader", 0},
+	{"Stratum submit handler (params, job, share, duplicate, vardiff, stats, LevelDB record) vs crypto/sha256 double hash of the header",
+		"BenchmarkStratumSubmit", "BenchmarkStratumSHA256dHeader", 0},
 	{"JSON-RPC call (auth, decode, dispatch, encode; 32 keep-alive clients) vs bare net/http reply",
 		"BenchmarkRPCGetBlockCount", "BenchmarkHTTPBare", 0.5},
 }

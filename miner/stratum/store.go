@@ -1,0 +1,292 @@
+package stratum
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/syndtr/goleveldb/leveldb"
+	"github.com/syndtr/goleveldb/leveldb/opt"
+	"github.com/syndtr/goleveldb/leveldb/util"
+)
+
+// Share store schema (LevelDB, one-byte key prefixes).
+const (
+	// keyVersion holds the schema version, a u32.
+	keyVersion = 'V'
+	// prefixShare + seq (u64 big-endian) holds a share record.
+	prefixShare = 's'
+	// prefixCarry + output script holds a carried balance, an i64.
+	prefixCarry = 'c'
+	// keyBlocks holds the number of blocks found, a u64.
+	keyBlocks = 'b'
+	// storeSchema is the schema version written.
+	storeSchema = 1
+	// shareRecordVersion is the first byte of a share record.
+	shareRecordVersion = 1
+	// maxRecordField bounds a record's script and worker name.
+	maxRecordField = 255
+)
+
+// ErrBadRecord means a stored share record does not decode.
+var ErrBadRecord = errors.New("bad share record")
+
+// ShareRecord is one accepted share as the PPLNS window counts it.
+type ShareRecord struct {
+	// Time is when the share was accepted, Unix seconds.
+	Time int64
+	// Difficulty is the share's credited difficulty.
+	Difficulty float64
+	// Script is the output script of the address the worker mines for.
+	Script []byte
+	// Worker is the worker's name, ADDRESS or ADDRESS.name.
+	Worker string
+}
+
+// Encode returns the record's stored form: a version byte (1), the time
+// (i64 little-endian), the difficulty (IEEE 754 bits, u64 little-endian),
+// then the script and the worker name, each after a one-byte length. It
+// fails when the script or the name is longer than 255 bytes or the
+// difficulty is not a positive finite number. It uses no lock.
+func (r *ShareRecord) Encode() ([]byte, error) {
+	if len(r.Script) > maxRecordField || len(r.Worker) > maxRecordField {
+		return nil, fmt.Errorf("%w: field longer than %d bytes", ErrBadRecord, maxRecordField)
+	}
+	if !(r.Difficulty > 0) || math.IsInf(r.Difficulty, 0) {
+		return nil, fmt.Errorf("%w: difficulty %v", ErrBadRecord, r.Difficulty)
+	}
+	b := make([]byte, 0, 19+len(r.Script)+len(r.Worker))
+	b = append(b, shareRecordVersion)
+	b = binary.LittleEndian.AppendUint64(b, uint64(r.Time))
+	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(r.Difficulty))
+	b = append(b, byte(len(r.Script)))
+	b = append(b, r.Script...)
+	b = append(b, byte(len(r.Worker)))
+	b = append(b, r.Worker...)
+	return b, nil
+}
+
+// DecodeShareRecord decodes a record written by Encode, refusing another
+// version, a difficulty that is not a positive finite number, lengths
+// beyond the input and trailing bytes. It never panics and allocates no
+// more than the input's size. It uses no shared state and no lock.
+func DecodeShareRecord(b []byte) (ShareRecord, error) {
+	var r ShareRecord
+	if len(b) < 19 || b[0] != shareRecordVersion {
+		return r, fmt.Errorf("%w: short or of an unknown version", ErrBadRecord)
+	}
+	r.Time = int64(binary.LittleEndian.Uint64(b[1:]))
+	r.Difficulty = math.Float64frombits(binary.LittleEndian.Uint64(b[9:]))
+	if !(r.Difficulty > 0) || math.IsInf(r.Difficulty, 0) {
+		return ShareRecord{}, fmt.Errorf("%w: difficulty %v", ErrBadRecord, r.Difficulty)
+	}
+	rest := b[17:]
+	n := int(rest[0])
+	if len(rest) < 1+n+1 {
+		return ShareRecord{}, fmt.Errorf("%w: script beyond the record", ErrBadRecord)
+	}
+	r.Script = append([]byte(nil), rest[1:1+n]...)
+	rest = rest[1+n:]
+	m := int(rest[0])
+	if len(rest) != 1+m {
+		return ShareRecord{}, fmt.Errorf("%w: worker name length %d, %d bytes left", ErrBadRecord, m, len(rest)-1)
+	}
+	r.Worker = string(rest[1:])
+	return r, nil
+}
+
+// Store keeps the share accounting in LevelDB: the last Window accepted
+// shares, the balances carried forward (amounts too small to pay yet) and
+// the number of blocks found. Its methods are safe for concurrent use;
+// they take the store's own lock.
+type Store struct {
+	db     *leveldb.DB
+	window int
+
+	mu     sync.Mutex
+	shares []ShareRecord // the last window shares, oldest first
+	next   uint64        // sequence number of the next share
+	carry  map[string]int64
+	blocks uint64
+}
+
+// OpenStore opens (creating when absent) the share store in dir, keeping
+// the last window shares (window ≥ 1). Records beyond the window, left by
+// a larger window before, are deleted. No lock is involved.
+func OpenStore(dir string, window int) (*Store, error) {
+	if window < 1 {
+		return nil, fmt.Errorf("share window of %d shares: want at least 1", window)
+	}
+	db, err := leveldb.OpenFile(dir, &opt.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("open share store %s: %w", dir, err)
+	}
+	s := &Store{db: db, window: window, carry: make(map[string]int64)}
+	if err := s.load(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("share store %s: %w", dir, err)
+	}
+	return s, nil
+}
+
+func (s *Store) load() error {
+	v, err := s.db.Get([]byte{keyVersion}, nil)
+	switch {
+	case errors.Is(err, leveldb.ErrNotFound):
+		if err := s.db.Put([]byte{keyVersion}, binary.LittleEndian.AppendUint32(nil, storeSchema), nil); err != nil {
+			return err
+		}
+	case err != nil:
+		return err
+	case len(v) != 4 || binary.LittleEndian.Uint32(v) != storeSchema:
+		return fmt.Errorf("schema %x, want %d", v, storeSchema)
+	}
+	if v, err := s.db.Get([]byte{keyBlocks}, nil); err == nil && len(v) == 8 {
+		s.blocks = binary.LittleEndian.Uint64(v)
+	} else if err != nil && !errors.Is(err, leveldb.ErrNotFound) {
+		return err
+	}
+	it := s.db.NewIterator(util.BytesPrefix([]byte{prefixCarry}), nil)
+	for it.Next() {
+		if len(it.Value()) == 8 {
+			s.carry[string(it.Key()[1:])] = int64(binary.LittleEndian.Uint64(it.Value()))
+		}
+	}
+	it.Release()
+	if err := it.Error(); err != nil {
+		return err
+	}
+	// The newest window records, read backwards; older ones are deleted.
+	it = s.db.NewIterator(util.BytesPrefix([]byte{prefixShare}), nil)
+	defer it.Release()
+	var recs []ShareRecord
+	batch := new(leveldb.Batch)
+	for ok := it.Last(); ok; ok = it.Prev() {
+		if len(it.Key()) != 9 {
+			continue
+		}
+		seq := binary.BigEndian.Uint64(it.Key()[1:])
+		if s.next == 0 {
+			s.next = seq + 1
+		}
+		if len(recs) >= s.window {
+			batch.Delete(append([]byte(nil), it.Key()...))
+			continue
+		}
+		r, err := DecodeShareRecord(it.Value())
+		if err != nil {
+			return fmt.Errorf("share %d: %w", seq, err)
+		}
+		recs = append(recs, r)
+	}
+	if err := it.Error(); err != nil {
+		return err
+	}
+	for i, j := 0, len(recs)-1; i < j; i, j = i+1, j-1 {
+		recs[i], recs[j] = recs[j], recs[i]
+	}
+	s.shares = recs
+	return s.db.Write(batch, nil)
+}
+
+func shareKey(seq uint64) []byte {
+	return binary.BigEndian.AppendUint64([]byte{prefixShare}, seq)
+}
+
+// AddShare records an accepted share, dropping the oldest beyond the
+// window. It takes the store's lock.
+func (s *Store) AddShare(r ShareRecord) error {
+	v, err := r.Encode()
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	batch := new(leveldb.Batch)
+	batch.Put(shareKey(s.next), v)
+	if s.next >= uint64(s.window) {
+		batch.Delete(shareKey(s.next - uint64(s.window)))
+	}
+	if err := s.db.Write(batch, nil); err != nil {
+		return fmt.Errorf("record share: %w", err)
+	}
+	s.next++
+	s.shares = append(s.shares, r)
+	if len(s.shares) > s.window {
+		// Keep the slice from growing: copy down once it holds two windows.
+		s.shares = s.shares[len(s.shares)-s.window:]
+		if cap(s.shares) > 2*s.window {
+			s.shares = append([]ShareRecord(nil), s.shares...)
+		}
+	}
+	return nil
+}
+
+// Window returns a copy of the last window shares, oldest first. It
+// takes the store's lock.
+func (s *Store) Window() []ShareRecord {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]ShareRecord(nil), s.shares...)
+}
+
+// Carry returns a copy of the carried balances by output script. It
+// takes the store's lock.
+func (s *Store) Carry() map[string]int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int64, len(s.carry))
+	for k, v := range s.carry {
+		out[k] = v
+	}
+	return out
+}
+
+// BlocksFound returns the number of blocks found, as BlockFound counted.
+// It takes the store's lock.
+func (s *Store) BlocksFound() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.blocks
+}
+
+// BlockFound counts a block found and, when carry is not nil, replaces the
+// carried balances with it (the balances after the block's payout), in one
+// synced write. It takes the store's lock.
+func (s *Store) BlockFound(carry map[string]int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	batch := new(leveldb.Batch)
+	if carry != nil {
+		for k := range s.carry {
+			if carry[k] == 0 {
+				batch.Delete(append([]byte{prefixCarry}, k...))
+			}
+		}
+		for k, v := range carry {
+			if v != 0 {
+				batch.Put(append([]byte{prefixCarry}, k...), binary.LittleEndian.AppendUint64(nil, uint64(v)))
+			}
+		}
+	}
+	batch.Put([]byte{keyBlocks}, binary.LittleEndian.AppendUint64(nil, s.blocks+1))
+	if err := s.db.Write(batch, &opt.WriteOptions{Sync: true}); err != nil {
+		return fmt.Errorf("record block found: %w", err)
+	}
+	s.blocks++
+	if carry != nil {
+		s.carry = make(map[string]int64, len(carry))
+		for k, v := range carry {
+			if v != 0 {
+				s.carry[k] = v
+			}
+		}
+	}
+	return nil
+}
+
+// Close closes the database; no other method may run during or after
+// it.
+func (s *Store) Close() error { return s.db.Close() }
