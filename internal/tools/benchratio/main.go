@@ -45,6 +45,8 @@ var figures = []figure{
 		"BenchmarkDecodeHashBlock", "BenchmarkSHA256Block", 0},
 	{"Stratum share validation (coinbase, 10-level merkle branch, header, SHA-256d, target) vs crypto/sha256 double hash of the header",
 		"BenchmarkStratumShareValidate", "BenchmarkStratumSHA256dHeader", 0},
+	{"Stratum share validation vs the grinder's own SHA-256d rate on one thread (SHA-NI where present)",
+		"BenchmarkStratumShareValidate", "BenchmarkGrind1Thread", 0},
 	{"Stratum submit handler (params, job, share, duplicate, vardiff, stats, LevelDB record) vs crypto/sha256 double hash of the header",
 		"BenchmarkStratumSubmit", "BenchmarkStratumSHA256dHeader", 0},
 	{"JSON-RPC call (auth, decode, dispatch, encode; 32 keep-alive clients) vs bare net/http reply",
