@@ -67,7 +67,7 @@ func (h *poolHook) Accepted(txid wire.Hash, tx *wire.Tx, fee, size int64) {
 		s.TxAccepted(txid, fee, size)
 	}
 }
-func (h *poolHook) Rejected(string)  {}
+func (h *poolHook) Rejected(string)   {}
 func (h *poolHook) Removed(wire.Hash) {}
 
 // startNode opens a regtest chain holding blocks and runs a server on it

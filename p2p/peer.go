@@ -69,19 +69,19 @@ type Peer struct {
 	pingSent             atomic.Int64 // unix nanoseconds of the outstanding ping, 0 when none
 	pingTime, minPing    atomic.Int64 // nanoseconds, 0 when unknown
 
-	mu           sync.Mutex
-	known        *hashSet
-	sendHeaders  bool
-	feeFilter    int64 // base units per 1,000 bytes
-	pendingTx    map[wire.Hash]int64
-	txRequested  map[wire.Hash]time.Time
-	score        int
-	bestHeight   int32 // height of the best header the peer is known to have
-	continueHash wire.Hash
-	answeredAddr bool
-	unconnecting int
-	floodStart   time.Time
-	floodCount   int
+	mu               sync.Mutex
+	known            *hashSet
+	sendHeaders      bool
+	feeFilter        int64 // base units per 1,000 bytes
+	pendingTx        map[wire.Hash]int64
+	txRequested      map[wire.Hash]time.Time
+	score            int
+	bestHeight       int32 // height of the best header the peer is known to have
+	continueHash     wire.Hash
+	answeredAddr     bool
+	unconnecting     int
+	floodStart       time.Time
+	floodCount       int
 	disconnectReason string
 
 	// Guarded by the server's syncMu.

@@ -864,4 +864,3 @@ func (s *Server) KnownAddresses() int { return s.addrs.size() }
 
 // Listening reports whether the server accepts inbound peers.
 func (s *Server) Listening() bool { return s.ListenAddr() != "" }
-
