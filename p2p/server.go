@@ -119,6 +119,7 @@ type Server struct {
 
 	nextPeerID atomic.Uint64
 	listenAddr atomic.Pointer[string]
+	ln         net.Listener // set by Listen, before Run
 
 	mu       sync.Mutex
 	peers    map[uint64]*Peer
@@ -230,22 +231,36 @@ func (s *Server) ListenAddr() string {
 	return ""
 }
 
-// Run binds the listening address, connects to the configured peers and
-// serves until ctx is cancelled; then it disconnects every peer, saves the
-// ban list and the address book and returns. It fails only when the
-// listening address cannot be bound.
+// Listen binds the listening address (Config.Listen), so that a busy port
+// is reported before Run; Run calls it when it was not called. It logs
+// "P2P listening" with the address bound.
+func (s *Server) Listen() error {
+	if s.cfg.Listen == "" || s.ln != nil {
+		return nil
+	}
+	ln, err := net.Listen("tcp", s.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("P2P listen on %s: %w", s.cfg.Listen, err)
+	}
+	s.ln = ln
+	addr := ln.Addr().String()
+	s.listenAddr.Store(&addr)
+	s.log.Info("P2P listening", "addr", addr)
+	return nil
+}
+
+// Run binds the listening address (unless Listen did), connects to the
+// configured peers and serves until ctx is cancelled; then it disconnects
+// every peer, saves the ban list and the address book and returns. It
+// fails only when the listening address cannot be bound.
 func (s *Server) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var ln net.Listener
-	if s.cfg.Listen != "" {
-		var err error
-		if ln, err = net.Listen("tcp", s.cfg.Listen); err != nil {
-			return fmt.Errorf("P2P listen on %s: %w", s.cfg.Listen, err)
-		}
-		addr := ln.Addr().String()
-		s.listenAddr.Store(&addr)
-		s.log.Info("P2P listening", "addr", addr)
+	if err := s.Listen(); err != nil {
+		return err
+	}
+	ln := s.ln
+	if ln != nil {
 		context.AfterFunc(ctx, func() { ln.Close() })
 	}
 	s.mu.Lock()

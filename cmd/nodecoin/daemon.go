@@ -16,6 +16,7 @@ import (
 	"github.com/nodecoin/nodecoin/internal/conffile"
 	"github.com/nodecoin/nodecoin/internal/node"
 	"github.com/nodecoin/nodecoin/mempool"
+	"github.com/nodecoin/nodecoin/p2p"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -36,6 +37,9 @@ func newDaemonCmd() *cobra.Command {
 		mine                       bool
 		threads                    int
 		miningAddress              string
+		listen                     string
+		connect, addNodes          []string
+		maxConnections             int
 	)
 	cmd := &cobra.Command{
 		Use:   "daemon",
@@ -70,6 +74,14 @@ node without it and without the wallet RPC methods.
 address of the wallet; with --wallet=false an address must be given. Blocks
 found and the hash rate (every 10 s) are logged with subsystem=miner.
 
+The node accepts P2P peers on --listen (default 0.0.0.0 and the network's
+P2P port: 9633 main, 19633 test, 29633 regtest; "off" to not listen).
+--connect HOST:PORT (repeatable) connects to those peers only, reconnecting
+with back-off; --addnode HOST:PORT keeps those peers connected and fills the
+other outbound slots (8 at most) from the address book learned from peers
+(<datadir>/N/peers.json). --maxconnections bounds all connections (default
+125). Misbehaving peers are banned for 24 hours (<datadir>/N/banlist.json).
+
 Prometheus metrics are served without authentication on
 http://<metrics-addr>/metrics (--metrics-addr, default 127.0.0.1 and the
 network's metrics port: 9634 main, 19634 test, 29634 regtest).`,
@@ -95,7 +107,8 @@ network's metrics port: 9634 main, 19634 test, 29634 regtest).`,
 				TxIndex: txIndex, Wallet: useWallet, LoadBlocks: loadBlocks, LogLevel: level, LogOutput: cmd.ErrOrStderr(),
 				RPCAddr: rpcAddr, RPCUser: rpcUser, RPCPassword: rpcPass, MetricsAddr: metricsAddr,
 				MaxMempoolMiB: maxMempool, MinRelayFee: minRelayFee,
-				Mine: mine, Threads: threads, MiningAddress: miningAddress})
+				Mine: mine, Threads: threads, MiningAddress: miningAddress,
+				Listen: listen, Connect: connect, AddNodes: addNodes, MaxConnections: maxConnections})
 			if err != nil {
 				return err
 			}
@@ -127,6 +140,13 @@ network's metrics port: 9634 main, 19634 test, 29634 regtest).`,
 	addRPCFlags(f, &rpcAddr, &rpcUser, &rpcPass)
 	f.StringVar(&metricsAddr, "metrics-addr", "",
 		"serve Prometheus metrics at /metrics on `HOST:PORT` (default 127.0.0.1:<network's metrics port>)")
+	f.StringVar(&listen, "listen", "",
+		"accept P2P peers on `HOST:PORT` (default 0.0.0.0:<network's P2P port>; \"off\" to not listen)")
+	f.StringArrayVar(&connect, "connect", nil, "connect only to the peer `HOST:PORT`, kept connected; repeatable")
+	f.StringArrayVar(&addNodes, "addnode", nil,
+		"keep the peer `HOST:PORT` connected, besides peers from the address book; repeatable")
+	f.IntVar(&maxConnections, "maxconnections", p2p.DefaultMaxConnections,
+		"most P2P connections, inbound and outbound (at most 8 outbound)")
 	f.BoolVar(&mine, "mine", false, "mine blocks in the node (see --threads, --mining-address)")
 	f.IntVar(&threads, "threads", runtime.NumCPU(), "number of mining threads, with --mine")
 	f.StringVar(&miningAddress, "mining-address", "",

@@ -113,6 +113,7 @@ type Metrics struct {
 	rpcRequests        *prometheus.CounterVec
 	rpcDuration        *prometheus.HistogramVec
 	pool               *poolMetrics
+	p2p                *p2pMetrics
 
 	mu         sync.RWMutex
 	reasons    map[string]bool // reject reasons with a series of their own
@@ -130,6 +131,7 @@ func New(ch ChainSource) *Metrics {
 		reg:        prometheus.NewRegistry(),
 		reasons:    make(map[string]bool),
 		pool:       newPoolMetrics(),
+		p2p:        newP2PMetrics(),
 		rpcMethods: make(map[string]bool),
 		blocksConnected: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: Namespace, Subsystem: "chain", Name: "blocks_connected_total",
@@ -179,6 +181,7 @@ func New(ch ChainSource) *Metrics {
 		m.rpcRequests, m.rpcDuration,
 		newPoolCollector(m), m.pool.accepted, m.pool.rejected,
 	)
+	m.reg.MustRegister(m.p2p.collectors()...)
 	m.SetChain(ch)
 	return m
 }

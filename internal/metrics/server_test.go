@@ -137,6 +137,11 @@ func populated() *Metrics {
 	m.SetPool(fakePool{})
 	m.MempoolAccepted()
 	m.MempoolRejected("min relay fee not met")
+	m.PeerConnected(true)
+	m.MessageSent("inv", 61)
+	m.MessageReceived("sendcmpct", 33)
+	m.Banned()
+	m.BlockPropagation(30 * time.Millisecond)
 	return m
 }
 
