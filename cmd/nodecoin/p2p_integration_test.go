@@ -326,7 +326,8 @@ func frame(magic [4]byte, cmd string, length uint32, sum [4]byte) []byte {
 }
 
 // invalidBlock returns a solved regtest block on genesis whose coinbase
-// pays more than the subsidy (bad-cb-amount).
+// output exceeds the money supply (bad-txns-vout-toolarge), which the
+// node's context-free checks refuse.
 func invalidBlock(t *testing.T) *wire.Block {
 	t.Helper()
 	p := consensus.RegTestParams
@@ -334,7 +335,7 @@ func invalidBlock(t *testing.T) *wire.Block {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.Transactions[0].TxOut[0].Value *= 2
+	b.Transactions[0].TxOut[0].Value = consensus.MaxMoney + 1
 	b.Header.MerkleRoot, _ = wire.MerkleRoot(b.TxHashes())
 	if !consensus.SolveHeader(&b.Header, p.PowLimit) {
 		t.Fatal("cannot solve")
@@ -416,7 +417,7 @@ func TestP2PHostilePeerBannedWhileHonestPeerSyncs(t *testing.T) {
 			t.Fatalf("%s (%s) never banned:\n%s", tc.ip, tc.reason, n.d.log())
 		}
 		if !strings.Contains(n.d.log(), fmt.Sprintf(`reason="%s"`, tc.reason)) {
-			t.Errorf("no misbehaviour %q logged", tc.reason)
+			t.Errorf("no misbehaviour %q logged:\n%s", tc.reason, n.d.log())
 		}
 	}
 
