@@ -460,4 +460,3 @@ func TestP2PHostilePeerBannedWhileHonestPeerSyncs(t *testing.T) {
 		t.Fatal("address still refused after clearbanned")
 	}
 }
-
