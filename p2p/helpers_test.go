@@ -34,7 +34,7 @@ var (
 // regtestBlocks returns the first n blocks of one shared regtest chain.
 func regtestBlocks(t testing.TB, n int) []*wire.Block {
 	t.Helper()
-	chainOnce.Do(func() { chainBlocks, chainErr = nodetest.RegtestChain(400, 7) })
+	chainOnce.Do(func() { chainBlocks, chainErr = nodetest.RegtestChain(600, 7) })
 	if chainErr != nil {
 		t.Fatal(chainErr)
 	}
