@@ -21,7 +21,6 @@ const (
 	codeNodeNotAdded         = -24
 	codeNodeNotConnected     = -29
 	codeInvalidIPOrSubnet    = -30
-	codeClientP2PDisabled    = -31
 	defaultRelayFeePerKB     = 1000
 	defaultIncrementalFeeKB  = 1000
 	servicesNetworkName      = "NETWORK"
