@@ -175,7 +175,15 @@ func (s *Server) wantTx(p *Peer, h wire.Hash) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(p.txRequested) >= maxTxRequests {
-		return false
+		// Requests the peer never answered expire.
+		for k, at := range p.txRequested {
+			if now.Sub(at) >= txRequestTimeout {
+				delete(p.txRequested, k)
+			}
+		}
+		if len(p.txRequested) >= maxTxRequests {
+			return false
+		}
 	}
 	p.txRequested[h] = now
 	s.sync.txReqs[h] = now
