@@ -129,3 +129,15 @@ func TestAddrBookBoundsAndBackoff(t *testing.T) {
 		t.Fatalf("reloaded %d, %v", r.size(), err)
 	}
 }
+
+func TestHashSetForgetsOldest(t *testing.T) {
+	s := newHashSet(3)
+	h := func(b byte) (x [32]byte) { x[0] = b; return x }
+	for i := byte(1); i <= 5; i++ {
+		s.add(h(i))
+		s.add(h(i)) // no double entry
+	}
+	if s.len() != 3 || s.has(h(1)) || s.has(h(2)) || !s.has(h(3)) || !s.has(h(5)) {
+		t.Fatalf("set of %d: %v %v %v", s.len(), s.has(h(1)), s.has(h(3)), s.has(h(5)))
+	}
+}

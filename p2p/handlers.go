@@ -163,6 +163,12 @@ func (s *Server) wantTx(p *Peer, h wire.Hash) bool {
 		return false
 	}
 	if len(s.sync.txReqs) >= maxTxInFlightGlobal {
+		// Sweep expired requests, at most every txSweepInterval so that a
+		// flood of announcements does not sweep once per hash.
+		if now.Sub(s.sync.txSweep) < txSweepInterval {
+			return false
+		}
+		s.sync.txSweep = now
 		for k, at := range s.sync.txReqs {
 			if now.Sub(at) >= txRequestTimeout {
 				delete(s.sync.txReqs, k)
@@ -175,7 +181,12 @@ func (s *Server) wantTx(p *Peer, h wire.Hash) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(p.txRequested) >= maxTxRequests {
-		// Requests the peer never answered expire.
+		// Requests the peer never answered expire (swept at most every
+		// txSweepInterval).
+		if now.Sub(p.txSweep) < txSweepInterval {
+			return false
+		}
+		p.txSweep = now
 		for k, at := range p.txRequested {
 			if now.Sub(at) >= txRequestTimeout {
 				delete(p.txRequested, k)

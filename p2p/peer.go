@@ -75,6 +75,7 @@ type Peer struct {
 	feeFilter        int64 // base units per 1,000 bytes
 	pendingTx        map[wire.Hash]int64
 	txRequested      map[wire.Hash]time.Time
+	txSweep          time.Time // last sweep of expired txRequested
 	score            int
 	bestHeight       int32 // height of the best header the peer is known to have
 	continueHash     wire.Hash

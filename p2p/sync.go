@@ -28,6 +28,7 @@ const (
 	maxAnnounced              = 2_000
 	maxTxInFlightGlobal       = 50_000
 	txRequestTimeout          = time.Minute
+	txSweepInterval           = 10 * time.Second
 	maxRejected               = 50_000
 	syncProgressInterval      = 10 * time.Second
 )
@@ -45,6 +46,7 @@ type syncState struct {
 	stalledOn map[wire.Hash]uint64 // peer that last stalled on the block
 	announced map[wire.Hash]time.Time
 	txReqs    map[wire.Hash]time.Time // transactions requested from any peer
+	txSweep   time.Time               // last sweep of expired txReqs
 	rejected  *hashSet                // transactions the pool refused
 
 	lastLog       time.Time

@@ -98,6 +98,7 @@ type daemon struct {
 	cmd      *exec.Cmd
 	url      string
 	p2p      string
+	metrics  string
 	user     string
 	pass     string
 	started  time.Time
@@ -109,6 +110,7 @@ type daemon struct {
 var (
 	rpcAddrField = regexp.MustCompile(`msg="RPC server listening".* addr=(\S+)`)
 	p2pAddrField = regexp.MustCompile(`msg="P2P listening".* addr=(\S+)`)
+	metAddrField = regexp.MustCompile(`msg="metrics server listening".* addr=(\S+)`)
 )
 
 // startDaemon starts a regtest daemon listening for peers on 127.0.0.1
@@ -141,6 +143,11 @@ func startDaemon(bin, dataDir string, extra ...string) (*daemon, error) {
 			}
 			if m := p2pAddrField.FindStringSubmatch(line); m != nil {
 				p2pReady <- m[1]
+			}
+			if m := metAddrField.FindStringSubmatch(line); m != nil {
+				d.logMu.Lock()
+				d.metrics = m[1]
+				d.logMu.Unlock()
 			}
 		}
 		io.Copy(io.Discard, stderr)
@@ -241,6 +248,27 @@ func (d *daemon) rss() (cur, peak int64, err error) {
 		}
 	}
 	return cur, peak, nil
+}
+
+// metric returns the value of an unlabelled series from the daemon's
+// /metrics.
+func (d *daemon) metric(name string) (float64, error) {
+	d.logMu.Lock()
+	addr := d.metrics
+	d.logMu.Unlock()
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if f := strings.Fields(sc.Text()); len(f) == 2 && f[0] == name {
+			return strconv.ParseFloat(f[1], 64)
+		}
+	}
+	return 0, fmt.Errorf("no %s in /metrics", name)
 }
 
 func mib(b int64) float64 { return float64(b) / (1 << 20) }

@@ -99,10 +99,14 @@ func memoryFigure(bin, work string, conns, flood int, d time.Duration) error {
 	}
 	time.Sleep(d)
 	cur, peak, err := dm.rss()
+	heap, herr := dm.metric("go_memstats_heap_inuse_bytes")
 	close(stop)
 	wg.Wait()
 	if err != nil {
 		return err
+	}
+	if herr != nil {
+		return herr
 	}
 	var count int
 	if err := dm.call("getconnectioncount", []any{}, &count); err != nil {
@@ -111,5 +115,6 @@ func memoryFigure(bin, work string, conns, flood int, d time.Duration) error {
 	fmt.Printf("memory: idle daemon %.1f MiB RSS\n", mib(idle))
 	fmt.Printf("memory: %d connections (%d still connected), %d flooding %d invs of 1,000 new txids in %v: %.1f MiB RSS (peak %.1f MiB), %.1f KiB per connection over idle\n",
 		conns, count, flood, sent.Load(), d, mib(cur), mib(peak), float64(cur-idle)/1024/float64(conns))
+	fmt.Printf("memory: Go heap in use under the flood %.1f MiB (the rest of the RSS is garbage of the flood awaiting collection and freed pages)\n", heap/(1<<20))
 	return nil
 }
