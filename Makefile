@@ -24,13 +24,16 @@ test:
 # baseline measured in the same run), then the chain figures (chainbench
 # builds its regtest chain once and caches it in bench/), then the RPC
 # figures of a real daemon (rpcbench imports chainbench's chain), then the
-# mempool's memory against its accounting (poolbench).
+# mempool's memory against its accounting (poolbench), then the P2P figures
+# (p2pbench: sync from two peers against --loadblock of chainbench's chain,
+# block propagation among 50 simulated nodes, memory under 125 connections).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) ./... | tee bench.out
 	$(GO) run ./internal/tools/benchratio < bench.out
 	$(GO) run ./internal/tools/chainbench -dir bench -go $(GO)
 	$(GO) run ./internal/tools/rpcbench -dir bench -go $(GO)
 	$(GO) run ./internal/tools/poolbench -dir bench
+	$(GO) run ./internal/tools/p2pbench -dir bench -go $(GO)
 
 # Runs every fuzz target for FUZZTIME each (go test -fuzz takes one at a time).
 fuzz:
