@@ -71,6 +71,7 @@ type Peer struct {
 
 	mu               sync.Mutex
 	known            *hashSet
+	asked            *hashSet // blocks requested from the peer lately
 	sendHeaders      bool
 	feeFilter        int64 // base units per 1,000 bytes
 	pendingTx        map[wire.Hash]int64
@@ -138,7 +139,7 @@ func newPeer(s *Server, conn net.Conn, inbound, manual bool) *Peer {
 	return &Peer{id: id, srv: s, conn: conn, addr: addr, inbound: inbound, manual: manual,
 		log: s.log.With("peer", id, "addr", addr.String(), "dir", dir), connected: s.now(),
 		sendQ: make(chan outMsg, sendQueueLen), quit: make(chan struct{}), ready: make(chan struct{}),
-		known: newHashSet(knownInvCapacity), pendingTx: make(map[wire.Hash]int64),
+		known: newHashSet(knownInvCapacity), asked: newHashSet(maxAskedBlocks), pendingTx: make(map[wire.Hash]int64),
 		txRequested: make(map[wire.Hash]time.Time), inFlight: make(map[wire.Hash]time.Time), bestHeight: -1}
 }
 

@@ -26,6 +26,8 @@ import (
 const (
 	maxStallsBeforeDisconnect = 3
 	maxAnnounced              = 2_000
+	maxStalledOn              = 10_000
+	maxAskedBlocks            = 4_096
 	maxTxInFlightGlobal       = 50_000
 	txRequestTimeout          = time.Minute
 	txSweepInterval           = 10 * time.Second
@@ -116,6 +118,9 @@ func (s *Server) schedule() {
 		}
 		delete(s.sync.inFlight, h)
 		delete(f.peer.inFlight, h)
+		if len(s.sync.stalledOn) >= maxStalledOn {
+			clear(s.sync.stalledOn)
+		}
 		s.sync.stalledOn[h] = f.peer.id
 		f.peer.stalls++
 		f.peer.log.Info("block download stalled, asking another peer", "block", h, "height", f.height)
@@ -156,8 +161,22 @@ func (s *Server) schedule() {
 	}
 	for p, inv := range requests {
 		if !p.trySend(&message.GetData{List: inv}) {
-			s.releaseFlights(p)
+			// Only this batch goes back: earlier requests may still arrive.
+			s.syncMu.Lock()
+			for _, iv := range inv {
+				if f := s.sync.inFlight[iv.Hash]; f != nil && f.peer == p {
+					delete(s.sync.inFlight, iv.Hash)
+				}
+				delete(p.inFlight, iv.Hash)
+			}
+			s.syncMu.Unlock()
+			continue
 		}
+		p.mu.Lock()
+		for _, iv := range inv {
+			p.asked.add(iv.Hash)
+		}
+		p.mu.Unlock()
 	}
 }
 
@@ -194,8 +213,12 @@ func (s *Server) logProgress() {
 }
 
 // landed records that block h arrived from p (or that p does not have
-// it), and reports whether it had been requested from p.
+// it), and reports whether it had been requested from p, now or before a
+// stall handed it to another peer.
 func (s *Server) landed(p *Peer, h wire.Hash) bool {
+	p.mu.Lock()
+	asked := p.asked.has(h)
+	p.mu.Unlock()
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
 	_, requested := p.inFlight[h]
@@ -206,7 +229,7 @@ func (s *Server) landed(p *Peer, h wire.Hash) bool {
 	if requested {
 		delete(s.sync.stalledOn, h)
 	}
-	return requested
+	return requested || asked
 }
 
 // releaseFlights returns the blocks in flight from p to the download queue.
