@@ -43,7 +43,8 @@ type outMsg struct {
 
 // Peer is one connection to another node, inbound or outbound. Its
 // counters are atomics; the fields under mu change as messages arrive;
-// the fields under the server's syncMu belong to the block download.
+// the fields under the server's syncMu belong to the block download. Its
+// exported methods take what they need and expect no lock held.
 type Peer struct {
 	id        uint64
 	srv       *Server

@@ -106,8 +106,10 @@ type Config struct {
 
 // Server is the P2P node: it accepts and makes connections, syncs the
 // chain from its peers, relays blocks and transactions and bans
-// misbehaving peers. Create it with New and run it with Run; its methods
-// are safe for concurrent use.
+// misbehaving peers. Create it with New and run it with Run. Its methods
+// are safe for concurrent use: each takes the locks it needs (the
+// server's mu, syncMu, a peer's mu, the ban list's and the address book's
+// own) and expects the caller to hold none of them.
 type Server struct {
 	cfg   Config
 	log   *slog.Logger
