@@ -114,3 +114,67 @@ func TestDownloadWindowAndInFlightBounds(t *testing.T) {
 		t.Fatalf("%d blocks in flight, want 3 × 7", len(seen))
 	}
 }
+
+func TestNewTipAnnouncedByHeadersOrInv(t *testing.T) {
+	blocks := regtestBlocks(t, 6)
+	n := startNode(t, blocks[:5], Config{})
+	withHeaders := dialScripted(t, n)
+	withHeaders.handshake(message.ProtocolVersion)
+	if err := withHeaders.send(&message.SendHeaders{}); err != nil {
+		t.Fatal(err)
+	}
+	withInv := dialScripted(t, n)
+	withInv.handshake(message.ProtocolVersion)
+	// Let the sendheaders land before the block.
+	if err := withHeaders.send(&message.Ping{Nonce: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := withHeaders.recv(message.CmdPong); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.ch.ProcessBlock(blocks[5]); err != nil {
+		t.Fatal(err)
+	}
+	m, err := withHeaders.recv(message.CmdHeaders)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Startup getheaders answers may come first: skip empty ones.
+	for len(m.(*message.Headers).Headers) == 0 {
+		if m, err = withHeaders.recv(message.CmdHeaders); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hs := m.(*message.Headers).Headers
+	if hs[len(hs)-1].BlockHash() != blocks[5].BlockHash() {
+		t.Fatalf("headers announcement ends at %s", hs[len(hs)-1].BlockHash())
+	}
+	m, err = withInv.recv(message.CmdInv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv := m.(*message.Inv).List; len(inv) != 1 || inv[0].Type != message.InvTypeBlock || inv[0].Hash != blocks[5].BlockHash() {
+		t.Fatalf("inv announcement %v", inv)
+	}
+}
+
+func TestUnknownBlockInvAsksForHeaders(t *testing.T) {
+	blocks := regtestBlocks(t, 10)
+	n := startNode(t, blocks[:3], Config{})
+	s := dialScripted(t, n)
+	s.handshake(message.ProtocolVersion)
+	if _, err := s.recv(message.CmdGetHeaders); err != nil { // at connection
+		t.Fatal(err)
+	}
+	if err := s.send(&message.Inv{List: []message.InvVect{{Type: message.InvTypeBlock, Hash: blocks[9].BlockHash()}}}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.recv(message.CmdGetHeaders)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gh := m.(*message.GetHeaders)
+	if gh.HashStop != blocks[9].BlockHash() || gh.Locator[0] != blocks[2].BlockHash() {
+		t.Fatalf("getheaders from %s to %s", gh.Locator[0], gh.HashStop)
+	}
+}
