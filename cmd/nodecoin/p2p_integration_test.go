@@ -460,3 +460,15 @@ func TestP2PHostilePeerBannedWhileHonestPeerSyncs(t *testing.T) {
 		t.Fatal("address still refused after clearbanned")
 	}
 }
+
+func TestP2PListenAddressInUse(t *testing.T) {
+	a := startP2PNode(t)
+	code, log := runDaemon(t, "--network", "regtest", "--datadir", t.TempDir(), "--listen", a.p2p)
+	if code == 0 || !strings.Contains(log, "P2P listen on "+a.p2p) {
+		t.Fatalf("exit code %d:\n%s", code, log)
+	}
+	code, log = runDaemon(t, "--network", "regtest", "--datadir", t.TempDir(), "--connect", "no-port")
+	if code == 0 || !strings.Contains(log, `peer address "no-port"`) {
+		t.Fatalf("exit code %d:\n%s", code, log)
+	}
+}
