@@ -17,6 +17,7 @@ import (
 	"github.com/nodecoin/nodecoin/internal/node"
 	"github.com/nodecoin/nodecoin/mempool"
 	"github.com/nodecoin/nodecoin/miner/stratum"
+	"github.com/nodecoin/nodecoin/p2p"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -42,6 +43,9 @@ func newDaemonCmd() *cobra.Command {
 		stratumMaxDiff             float64
 		stratumWindow              int
 		stratumFee                 float64
+		listen                     string
+		connect, addNodes          []string
+		maxConnections             int
 	)
 	cmd := &cobra.Command{
 		Use:   "daemon",
@@ -75,6 +79,14 @@ node without it and without the wallet RPC methods.
 (default: every core), paying --mining-address, or else a new receiving
 address of the wallet; with --wallet=false an address must be given. Blocks
 found and the hash rate (every 10 s) are logged with subsystem=miner.
+
+The node accepts P2P peers on --listen (default 0.0.0.0 and the network's
+P2P port: 9633 main, 19633 test, 29633 regtest; "off" to not listen).
+--connect HOST:PORT (repeatable) connects to those peers only, reconnecting
+with back-off; --addnode HOST:PORT keeps those peers connected and fills the
+other outbound slots (8 at most) from the address book learned from peers
+(<datadir>/N/peers.json). --maxconnections bounds all connections (default
+125). Misbehaving peers are banned for 24 hours (<datadir>/N/banlist.json).
 
 Prometheus metrics are served without authentication on
 http://<metrics-addr>/metrics (--metrics-addr, default 127.0.0.1 and the
@@ -117,7 +129,8 @@ getstratuminfo and the nodecoin_stratum_* metrics report the server.`,
 				MaxMempoolMiB: maxMempool, MinRelayFee: minRelayFee,
 				Mine: mine, Threads: threads, MiningAddress: miningAddress,
 				StratumAddr: stratumAddr, StratumMinDiff: stratumMinDiff, StratumMaxDiff: stratumMaxDiff,
-				StratumPayout: stratumPayout, StratumPPLNSWindow: stratumWindow, StratumOperatorFee: stratumFee})
+				StratumPayout: stratumPayout, StratumPPLNSWindow: stratumWindow, StratumOperatorFee: stratumFee,
+				Listen: listen, Connect: connect, AddNodes: addNodes, MaxConnections: maxConnections})
 			if err != nil {
 				return err
 			}
@@ -149,6 +162,13 @@ getstratuminfo and the nodecoin_stratum_* metrics report the server.`,
 	addRPCFlags(f, &rpcAddr, &rpcUser, &rpcPass)
 	f.StringVar(&metricsAddr, "metrics-addr", "",
 		"serve Prometheus metrics at /metrics on `HOST:PORT` (default 127.0.0.1:<network's metrics port>)")
+	f.StringVar(&listen, "listen", "",
+		"accept P2P peers on `HOST:PORT` (default 0.0.0.0:<network's P2P port>; \"off\" to not listen)")
+	f.StringArrayVar(&connect, "connect", nil, "connect only to the peer `HOST:PORT`, kept connected; repeatable")
+	f.StringArrayVar(&addNodes, "addnode", nil,
+		"keep the peer `HOST:PORT` connected, besides peers from the address book; repeatable")
+	f.IntVar(&maxConnections, "maxconnections", p2p.DefaultMaxConnections,
+		"most P2P connections, inbound and outbound (at most 8 outbound)")
 	f.BoolVar(&mine, "mine", false, "mine blocks in the node (see --threads, --mining-address)")
 	f.IntVar(&threads, "threads", runtime.NumCPU(), "number of mining threads, with --mine")
 	f.StringVar(&miningAddress, "mining-address", "",

@@ -81,6 +81,9 @@ func startDaemon(t *testing.T, args ...string) *daemon {
 	if !slices.Contains(args, "--metrics-addr") {
 		args = append(args, "--metrics-addr", "127.0.0.1:0")
 	}
+	if !slices.Contains(args, "--listen") {
+		args = append(args, "--listen", "127.0.0.1:0")
+	}
 	d := &daemon{t: t, cmd: exec.Command(binary, append([]string{"daemon"}, args...)...), done: make(chan struct{})}
 	stderr, err := d.cmd.StderrPipe()
 	if err != nil {

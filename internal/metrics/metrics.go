@@ -115,6 +115,7 @@ type Metrics struct {
 	rpcDuration        *prometheus.HistogramVec
 	pool               *poolMetrics
 	stratum            *stratumCollector
+	p2p                *p2pMetrics
 
 	mu         sync.RWMutex
 	reasons    map[string]bool // reject reasons with a series of their own
@@ -133,6 +134,7 @@ func New(ch ChainSource) *Metrics {
 		reasons:    make(map[string]bool),
 		pool:       newPoolMetrics(),
 		stratum:    newStratumCollector(),
+		p2p:        newP2PMetrics(),
 		rpcMethods: make(map[string]bool),
 		blocksConnected: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: Namespace, Subsystem: "chain", Name: "blocks_connected_total",
@@ -183,6 +185,7 @@ func New(ch ChainSource) *Metrics {
 		newPoolCollector(m), m.pool.accepted, m.pool.rejected,
 		m.stratum,
 	)
+	m.reg.MustRegister(m.p2p.collectors()...)
 	m.SetChain(ch)
 	return m
 }

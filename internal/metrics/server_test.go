@@ -143,6 +143,11 @@ func populated() *Metrics {
 	mm.WorkStarted(time.Now(), true, 3*time.Millisecond)
 	mm.Submitted("accepted")
 	m.SetStratum(fakeStratum{})
+	m.PeerConnected(true)
+	m.MessageSent("inv", 61)
+	m.MessageReceived("sendcmpct", 33)
+	m.Banned()
+	m.BlockPropagation(30 * time.Millisecond)
 	return m
 }
 

@@ -91,6 +91,15 @@ type Config struct {
 	// StratumOperatorFee is the PPLNS operator fee in percent, paid to a
 	// new address of the node's wallet (--stratum-operator-fee).
 	StratumOperatorFee float64
+	// Listen is the P2P listening HOST:PORT (--listen); empty means
+	// 0.0.0.0 and the network's P2P port, "off" means not listening. Port
+	// 0 picks a free port, which the "P2P listening" log line gives.
+	Listen string
+	// Connect are the only peers to connect to (--connect); AddNodes are
+	// peers kept connected besides others (--addnode).
+	Connect, AddNodes []string
+	// MaxConnections bounds the peers (--maxconnections); 0 means 125.
+	MaxConnections int
 }
 
 // ErrNoMiningAddress means mining was asked for with neither a payout
@@ -180,6 +189,9 @@ func (cfg *Config) resolve() (*consensus.Params, error) {
 	}
 	if _, _, err := net.SplitHostPort(cfg.MetricsAddr); err != nil {
 		return nil, fmt.Errorf("metrics address %q: %w", cfg.MetricsAddr, err)
+	}
+	if err := cfg.resolveP2P(params.P2PPort); err != nil {
+		return nil, err
 	}
 	return params, nil
 }

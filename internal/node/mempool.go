@@ -29,6 +29,7 @@ type poolObserver struct {
 	est    *feeest.Estimator
 	chain  *chain.Chain
 	wallet *nodeWallet
+	relay  *txRelay // announces accepted transactions to peers
 }
 
 // Accepted counts the transaction, starts timing its confirmation and
@@ -41,6 +42,7 @@ func (o *poolObserver) Accepted(txid wire.Hash, tx *wire.Tx, fee, size int64) {
 	if o.wallet != nil {
 		o.wallet.mempoolAccepted(tx)
 	}
+	o.relay.accepted(txid, fee, size)
 }
 
 // Rejected counts the refusal by reason.

@@ -64,6 +64,7 @@ type Node struct {
 	walletLog  *slog.Logger // subsystem wallet
 	minerLog   *slog.Logger // subsystem miner
 	stratumLog *slog.Logger // subsystem stratum
+	p2pLog     *slog.Logger // subsystem p2p
 
 	// payTo is the decoded --mining-address, nil when none was given.
 	payTo []byte
@@ -96,6 +97,7 @@ func New(cfg Config) (*Node, error) {
 		walletLog:  base.With("subsystem", "wallet"),
 		minerLog:   base.With("subsystem", "miner"),
 		stratumLog: base.With("subsystem", "stratum"),
+		p2pLog:     base.With("subsystem", "p2p"),
 	}, nil
 }
 
@@ -169,8 +171,9 @@ func (n *Node) Run(ctx context.Context) (err error) {
 		}
 	}
 	est := feeest.New()
+	relay := &txRelay{}
 	pool := mempool.New(ch, mempool.Config{MaxBytes: int64(n.cfg.MaxMempoolMiB) << 20, MinRelayFee: n.cfg.MinRelayFee,
-		SigCache: sigCache, Logger: n.mempoolLog, Observer: &poolObserver{met: met, est: est, chain: ch, wallet: wal}})
+		SigCache: sigCache, Logger: n.mempoolLog, Observer: &poolObserver{met: met, est: est, chain: ch, wallet: wal, relay: relay}})
 	defer func() {
 		// No RPC handler may run once the chain closes.
 		err = errors.Join(err, stopRPC())
@@ -207,12 +210,18 @@ func (n *Node) Run(ctx context.Context) (err error) {
 		}
 	})
 	met.SetPool(pool)
+	p2pSrv, stopP2P, err := n.startP2P(ctx, ch, pool, relay, met)
+	if err != nil {
+		return err
+	}
+	// Deferred after the chain's close, so run before it.
+	defer stopP2P()
 	// The chain's RPC methods are registered here, before the warm-up ends.
 	opts := methods.Options{TxIndex: n.cfg.TxIndex, Logger: n.rpcLog, Pool: pool, Fees: est}
 	if wal != nil {
 		opts.Wallet = wal // never a typed nil
 	}
-	if err := registerRPC(rpcSrv, met, methods.All(ch, opts)...); err != nil {
+	if err := registerRPC(rpcSrv, met, append(methods.All(ch, opts), methods.Network(p2pSrv)...)...); err != nil {
 		return fmt.Errorf("register RPC methods: %w", err)
 	}
 	rpcSrv.WarmupFinished()

@@ -93,6 +93,9 @@ func runUntil(t *testing.T, cfg Config, want string) string {
 	if cfg.MetricsAddr == "" {
 		cfg.MetricsAddr = "127.0.0.1:0"
 	}
+	if cfg.Listen == "" {
+		cfg.Listen = "127.0.0.1:0"
+	}
 	n, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -39,14 +39,20 @@ type blockchain struct {
 	caughtUp atomic.Bool
 }
 
+// headersAheadForIBD is how many known headers past the tip keep the node
+// in initial block download: the P2P layer is still fetching their blocks.
+const headersAheadForIBD = 144
+
 // initialBlockDownload reports Core's IsInitialBlockDownload: true while
-// the tip is older than maxTipAge, until it is false once (nodecoin has no
-// minimum chain work setting, Core's other condition).
+// the tip is older than maxTipAge or the node knows headers more than
+// headersAheadForIBD blocks past its tip (a headers-first download in
+// progress), until it is false once (nodecoin has no minimum chain work
+// setting, Core's other condition).
 func (b *blockchain) initialBlockDownload(best chain.BestState) bool {
 	if b.caughtUp.Load() {
 		return false
 	}
-	if b.opts.now().Sub(time.Unix(int64(best.Time), 0)) > maxTipAge {
+	if b.opts.now().Sub(time.Unix(int64(best.Time), 0)) > maxTipAge || best.HeadersHeight > best.Height+headersAheadForIBD {
 		return true
 	}
 	b.caughtUp.Store(true)
@@ -55,15 +61,21 @@ func (b *blockchain) initialBlockDownload(best chain.BestState) bool {
 
 // verificationProgress estimates how far the node has verified the chain
 // by time: the share of the time from the genesis block to now that the
-// tip covers (1 once the tip is within an hour of the clock).
+// tip covers (1 once the tip is within an hour of the clock), and while
+// headers past the tip are known (a download in progress) at most the
+// share of the known headers whose blocks are connected.
 func (b *blockchain) verificationProgress(best chain.BestState) float64 {
+	byHeaders := 1.0
+	if best.HeadersHeight > best.Height && best.HeadersHeight > 0 {
+		byHeaders = float64(best.Height) / float64(best.HeadersHeight)
+	}
 	genesis := int64(b.c.Params().GenesisBlock.Header.Timestamp)
 	now := b.opts.now().Unix()
 	tip := int64(best.Time)
 	if now-tip < 3600 || now <= genesis {
-		return 1
+		return byHeaders
 	}
-	return min(1, max(0, float64(tip-genesis)/float64(now-genesis)))
+	return min(byHeaders, max(0, float64(tip-genesis)/float64(now-genesis)))
 }
 
 // blockchainInfo is getblockchaininfo's result.

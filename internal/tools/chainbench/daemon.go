@@ -74,7 +74,7 @@ func runDaemon(bin, blkPath, workDir string) (daemonStats, error) {
 		return st, fmt.Errorf("create daemon log: %w", err)
 	}
 	defer logFile.Close()
-	cmd := exec.Command(bin, "daemon", "--network", "regtest", "--datadir", dataDir, "--loadblock", blkPath, "--rpc-addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0")
+	cmd := exec.Command(bin, "daemon", "--network", "regtest", "--datadir", dataDir, "--loadblock", blkPath, "--rpc-addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--listen", "off")
 	// Log lines are copied to the log file; the milestones are timed as
 	// they arrive. exec's copying goroutine ends before Wait returns.
 	type event struct {

@@ -249,7 +249,7 @@ var rpcAddrField = regexp.MustCompile(`msg="RPC server listening".* addr=(\S+)`)
 func startDaemon(bin, dataDir string, extra ...string) (*daemon, error) {
 	d := &daemon{user: "bench", pass: "bench", importDone: make(chan struct{})}
 	args := append([]string{"daemon", "--network", "regtest", "--datadir", dataDir, "--rpc-addr", "127.0.0.1:0",
-		"--metrics-addr", "127.0.0.1:0", "--rpc-user", d.user, "--rpc-password", d.pass}, extra...)
+		"--metrics-addr", "127.0.0.1:0", "--listen", "off", "--rpc-user", d.user, "--rpc-password", d.pass}, extra...)
 	d.cmd = exec.Command(bin, args...)
 	stderr, err := d.cmd.StderrPipe()
 	if err != nil {
