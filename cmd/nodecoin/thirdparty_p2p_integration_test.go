@@ -29,7 +29,7 @@ func TestThirdPartyP2PSync(t *testing.T) {
 		}
 		t.Skip(msg)
 	}
-	const height = 1200 // more than one getblocks inv (500) and than one headers message (2,000) is not needed
+	const height = 1200            // more than one getblocks inv (500) and than one headers message (2,000) is not needed
 	blocks := testChain(t, height) // heights 1 to 1,200
 	n := startP2PNode(t, "--loadblock", writeBlocks(t, blocks))
 	host, port, err := net.SplitHostPort(n.p2p)
