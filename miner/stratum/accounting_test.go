@@ -2,6 +2,7 @@ package stratum
 
 import (
 	"bytes"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -325,10 +326,10 @@ func TestStorePersists(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := st.BlockFound(map[string]int64{"x": 5, "y": 0}); err != nil {
+	if err := st.BlockFound(wire.Hash{1}, map[string]int64{"x": 5, "y": 0}); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.BlockFound(nil); err != nil { // solo: carry untouched
+	if err := st.BlockFound(wire.Hash{2}, nil); err != nil { // solo: carry untouched
 		t.Fatal(err)
 	}
 	st.Close()
@@ -547,4 +548,82 @@ func TestPPLNSBlockCommitsCarry(t *testing.T) {
 	if len(carry) != 1 || carry[string(p2pkh(31))] != want.Carry[string(p2pkh(31))] || carry[string(p2pkh(31))] == 0 {
 		t.Errorf("carry after the block %v, want %v", carry, want.Carry)
 	}
+	// The block leaves the main chain: what it paid is owed again, so the
+	// balances are those from before it (none), and the next job's
+	// coinbase is split from them.
+	fc.disconnect(fc.found()[0].BlockHash())
+	if carry := st.Carry(); len(carry) != 0 {
+		t.Errorf("carry after the block was disconnected %v, want none", carry)
+	}
+}
+
+// TestStoreUndoesDisconnectedPayouts pays three PPLNS blocks, reopens the
+// store, disconnects the last two (tip first, as a reorganisation does):
+// the carried balances go back to what they were after the first block.
+// A block the store did not pay, or one disconnected twice, changes
+// nothing; the undo records stay bounded.
+func TestStoreUndoesDisconnectedPayouts(t *testing.T) {
+	dir := t.TempDir()
+	st, err := OpenStore(dir, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	carries := []map[string]int64{{"a": 100}, {"a": 0, "b": 7}, {"b": 9, "c": 300}}
+	for i, c := range carries {
+		if err := st.BlockFound(wire.Hash{byte(i + 1)}, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	if st, err = OpenStore(dir, 10); err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, c := range []struct {
+		hash   byte
+		undone bool
+		want   map[string]int64
+	}{
+		{3, true, map[string]int64{"b": 7}},
+		{3, false, map[string]int64{"b": 7}},
+		{9, false, map[string]int64{"b": 7}},
+		{2, true, map[string]int64{"a": 100}},
+	} {
+		undone, err := st.BlockDisconnected(wire.Hash{c.hash})
+		if err != nil || undone != c.undone {
+			t.Fatalf("disconnect %d: %v %v, want %v", c.hash, undone, err, c.undone)
+		}
+		if got := st.Carry(); !maps.Equal(got, c.want) {
+			t.Fatalf("after disconnecting %d: carry %v, want %v", c.hash, got, c.want)
+		}
+	}
+	for i := range maxUndo + 5 {
+		if err := st.BlockFound(wire.Hash{0xee, byte(i)}, map[string]int64{"z": int64(i + 1)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(st.undo) != maxUndo {
+		t.Errorf("%d undo records kept, want %d", len(st.undo), maxUndo)
+	}
+	if undone, _ := st.BlockDisconnected(wire.Hash{0xee, 0}); undone {
+		t.Error("an undo record beyond the bound was kept")
+	}
+}
+
+// FuzzDecodeCarry feeds arbitrary bytes to the undo records' decoder: no
+// panic, and never more balances than the bytes can hold.
+func FuzzDecodeCarry(f *testing.F) {
+	f.Add(encodeCarry(map[string]int64{"a": 1, "bb": -2}))
+	f.Add(encodeCarry(nil))
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff})
+	f.Add([]byte{1, 0, 0, 0, 5, 'a'})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := decodeCarry(b)
+		if err != nil {
+			return
+		}
+		if len(c) > len(b)/9 {
+			t.Fatalf("%d balances from %d bytes", len(c), len(b))
+		}
+	})
 }

@@ -89,6 +89,18 @@ func (fc *fakeChain) advance() {
 	}
 }
 
+// disconnect notifies the subscribers that the block with hash left the
+// main chain.
+func (fc *fakeChain) disconnect(hash wire.Hash) {
+	fc.mu.Lock()
+	subs := slices.Clone(fc.subs)
+	n := chain.Notification{Type: chain.BlockDisconnected, Hash: hash, Height: fc.best.Height}
+	fc.mu.Unlock()
+	for _, fn := range subs {
+		fn(n)
+	}
+}
+
 func (fc *fakeChain) found() []*wire.Block {
 	fc.mu.Lock()
 	defer fc.mu.Unlock()

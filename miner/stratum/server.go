@@ -235,6 +235,9 @@ func New(cfg Config) (*Server, error) {
 		if n.Type != chain.BlockConnected && n.Type != chain.BlockDisconnected {
 			return
 		}
+		if n.Type == chain.BlockDisconnected {
+			s.blockDisconnected(n.Hash, n.Height)
+		}
 		select {
 		case s.tips <- struct{}{}:
 		default:
@@ -659,13 +662,25 @@ func (s *Server) submitBlock(b *wire.Block, t *template, worker string) bool {
 	if t.split != nil {
 		carry = t.split.Carry
 	}
-	if err := s.cfg.Store.BlockFound(carry); err != nil {
+	if err := s.cfg.Store.BlockFound(hash, carry); err != nil {
 		s.log.Error("stratum: cannot record the block found", "err", err)
 	}
 	s.stats.blockFound()
 	s.log.Info("stratum block found", "height", t.Height, "hash", hash, "worker", worker,
 		"txs", len(b.Transactions), "payout", s.cfg.Payout.String())
 	return true
+}
+
+// blockDisconnected undoes the PPLNS payout of a block the pool found
+// that left the main chain, so that the balances it paid are owed again.
+func (s *Server) blockDisconnected(hash wire.Hash, height int32) {
+	undone, err := s.cfg.Store.BlockDisconnected(hash)
+	switch {
+	case err != nil:
+		s.log.Error("stratum: cannot undo the payout of a disconnected block", "height", height, "hash", hash, "err", err)
+	case undone:
+		s.log.Warn("stratum block left the main chain; its PPLNS payout is owed again", "height", height, "hash", hash)
+	}
 }
 
 // Info returns the server's figures (getstratuminfo, metrics). It takes

@@ -1,11 +1,15 @@
 package stratum
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
+
+	"github.com/nodecoin/nodecoin/chain/wire"
 
 	"github.com/syndtr/goleveldb/leveldb"
 	"github.com/syndtr/goleveldb/leveldb/opt"
@@ -22,6 +26,14 @@ const (
 	prefixCarry = 'c'
 	// keyBlocks holds the number of blocks found, a u64.
 	keyBlocks = 'b'
+	// prefixUndo + seq (u64 big-endian) + block hash holds the carried
+	// balances as they were before that PPLNS block's payout (encodeCarry),
+	// restored if the block leaves the main chain.
+	prefixUndo = 'u'
+	// maxUndo is how many found blocks keep their undo record: a
+	// reorganisation deeper than this many of the pool's own blocks
+	// leaves the carried balances as they are.
+	maxUndo = 100
 	// storeSchema is the schema version written.
 	storeSchema = 1
 	// shareRecordVersion is the first byte of a share record.
@@ -110,6 +122,7 @@ type Store struct {
 	next   uint64        // sequence number of the next share
 	carry  map[string]int64
 	blocks uint64
+	undo   [][]byte // keys of the undo records, oldest first
 }
 
 // OpenStore opens (creating when absent) the share store in dir, keeping
@@ -152,6 +165,16 @@ func (s *Store) load() error {
 	for it.Next() {
 		if len(it.Value()) == 8 {
 			s.carry[string(it.Key()[1:])] = int64(binary.LittleEndian.Uint64(it.Value()))
+		}
+	}
+	it.Release()
+	if err := it.Error(); err != nil {
+		return err
+	}
+	it = s.db.NewIterator(util.BytesPrefix([]byte{prefixUndo}), nil)
+	for it.Next() {
+		if len(it.Key()) == 1+8+32 {
+			s.undo = append(s.undo, append([]byte(nil), it.Key()...))
 		}
 	}
 	it.Release()
@@ -252,24 +275,25 @@ func (s *Store) BlocksFound() uint64 {
 	return s.blocks
 }
 
-// BlockFound counts a block found and, when carry is not nil, replaces the
-// carried balances with it (the balances after the block's payout), in one
-// synced write. It takes the store's lock.
-func (s *Store) BlockFound(carry map[string]int64) error {
+// BlockFound counts the block found with the given hash and, when carry
+// is not nil (PPLNS), replaces the carried balances with it (the balances
+// after the block's payout), keeping the balances before it for
+// BlockDisconnected, in one synced write. It takes the store's lock.
+func (s *Store) BlockFound(hash wire.Hash, carry map[string]int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	batch := new(leveldb.Batch)
+	var undoKey []byte
+	prune := 0
 	if carry != nil {
-		for k := range s.carry {
-			if carry[k] == 0 {
-				batch.Delete(append([]byte{prefixCarry}, k...))
-			}
+		undoKey = binary.BigEndian.AppendUint64([]byte{prefixUndo}, s.blocks)
+		undoKey = append(undoKey, hash[:]...)
+		batch.Put(undoKey, encodeCarry(s.carry))
+		prune = max(0, len(s.undo)+1-maxUndo)
+		for _, k := range s.undo[:prune] {
+			batch.Delete(k)
 		}
-		for k, v := range carry {
-			if v != 0 {
-				batch.Put(append([]byte{prefixCarry}, k...), binary.LittleEndian.AppendUint64(nil, uint64(v)))
-			}
-		}
+		s.putCarry(batch, carry)
 	}
 	batch.Put([]byte{keyBlocks}, binary.LittleEndian.AppendUint64(nil, s.blocks+1))
 	if err := s.db.Write(batch, &opt.WriteOptions{Sync: true}); err != nil {
@@ -277,14 +301,114 @@ func (s *Store) BlockFound(carry map[string]int64) error {
 	}
 	s.blocks++
 	if carry != nil {
-		s.carry = make(map[string]int64, len(carry))
-		for k, v := range carry {
-			if v != 0 {
-				s.carry[k] = v
-			}
-		}
+		s.undo = append(s.undo[prune:], undoKey)
+		s.setCarry(carry)
 	}
 	return nil
+}
+
+// BlockDisconnected undoes the payout of a found PPLNS block that left the
+// main chain: the carried balances go back to what they were before it
+// (disconnections come tip first, so several blocks undo in order). It
+// reports whether hash was such a block. It takes the store's lock.
+func (s *Store) BlockDisconnected(hash wire.Hash) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := slices.IndexFunc(s.undo, func(k []byte) bool { return bytes.Equal(k[9:], hash[:]) })
+	if i < 0 {
+		return false, nil
+	}
+	raw, err := s.db.Get(s.undo[i], nil)
+	if err != nil {
+		return false, fmt.Errorf("read the payout undo of block %s: %w", hash, err)
+	}
+	before, err := decodeCarry(raw)
+	if err != nil {
+		return false, fmt.Errorf("payout undo of block %s: %w", hash, err)
+	}
+	batch := new(leveldb.Batch)
+	batch.Delete(s.undo[i])
+	s.putCarry(batch, before)
+	if err := s.db.Write(batch, &opt.WriteOptions{Sync: true}); err != nil {
+		return false, fmt.Errorf("undo the payout of block %s: %w", hash, err)
+	}
+	s.undo = slices.Delete(s.undo, i, i+1)
+	s.setCarry(before)
+	return true, nil
+}
+
+// putCarry adds to batch the writes that make the stored carried
+// balances carry. The caller holds the store's lock.
+func (s *Store) putCarry(batch *leveldb.Batch, carry map[string]int64) {
+	for k := range s.carry {
+		if carry[k] == 0 {
+			batch.Delete(append([]byte{prefixCarry}, k...))
+		}
+	}
+	for k, v := range carry {
+		if v != 0 {
+			batch.Put(append([]byte{prefixCarry}, k...), binary.LittleEndian.AppendUint64(nil, uint64(v)))
+		}
+	}
+}
+
+// setCarry makes carry the balances in memory. The caller holds the
+// store's lock.
+func (s *Store) setCarry(carry map[string]int64) {
+	s.carry = make(map[string]int64, len(carry))
+	for k, v := range carry {
+		if v != 0 {
+			s.carry[k] = v
+		}
+	}
+}
+
+// encodeCarry serializes carried balances: their count (u32 little-endian),
+// then for each a script (a one-byte length, then the bytes) and the
+// amount (i64 little-endian), in the scripts' order. Zero balances are
+// left out.
+func encodeCarry(carry map[string]int64) []byte {
+	keys := make([]string, 0, len(carry))
+	for k, v := range carry {
+		if v != 0 && len(k) <= maxRecordField {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	b := binary.LittleEndian.AppendUint32(nil, uint32(len(keys)))
+	for _, k := range keys {
+		b = append(b, byte(len(k)))
+		b = append(b, k...)
+		b = binary.LittleEndian.AppendUint64(b, uint64(carry[k]))
+	}
+	return b
+}
+
+// decodeCarry parses encodeCarry's form; truncated, trailing or
+// inconsistent bytes are an ErrBadRecord.
+func decodeCarry(b []byte) (map[string]int64, error) {
+	if len(b) < 4 {
+		return nil, fmt.Errorf("%w: carried balances of %d bytes", ErrBadRecord, len(b))
+	}
+	n := binary.LittleEndian.Uint32(b)
+	b = b[4:]
+	if uint64(n)*9 > uint64(len(b)) { // each entry takes at least 9 bytes
+		return nil, fmt.Errorf("%w: %d carried balances in %d bytes", ErrBadRecord, n, len(b))
+	}
+	carry := make(map[string]int64, n)
+	for range n {
+		if len(b) < 1 || len(b) < 1+int(b[0])+8 {
+			return nil, fmt.Errorf("%w: truncated carried balance", ErrBadRecord)
+		}
+		k := string(b[1 : 1+b[0]])
+		b = b[1+int(b[0]):]
+		carry[k] = int64(binary.LittleEndian.Uint64(b))
+		b = b[8:]
+	}
+	if len(b) != 0 {
+		return nil, fmt.Errorf("%w: %d bytes after the carried balances", ErrBadRecord, len(b))
+	}
+	return carry, nil
 }
 
 // Close closes the database; no other method may run during or after
