@@ -33,7 +33,7 @@ import (
 
 func main() {
 	miners := flag.Int("miners", 100, "connected miners receiving each clean job")
-	rounds := flag.Int("rounds", 50, "new tips")
+	rounds := flag.Int("rounds", 200, "new tips")
 	idle := flag.Int("idle", 1000, "idle connections for the memory figure")
 	flag.Parse()
 	if err := run(*miners, *rounds, *idle); err != nil {
