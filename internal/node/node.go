@@ -215,7 +215,7 @@ func (n *Node) Run(ctx context.Context) (err error) {
 	if wal != nil {
 		opts.Wallet = wal // never a typed nil
 	}
-	if err := registerRPC(rpcSrv, met, append(methods.All(ch, opts), methods.Network(p2pSrv)...)...); err != nil {
+	if err := registerRPC(rpcSrv, met, append(methods.All(ch, opts), methods.Network(p2pSrv, n.cfg.MinRelayFee)...)...); err != nil {
 		return fmt.Errorf("register RPC methods: %w", err)
 	}
 	rpcSrv.WarmupFinished()
