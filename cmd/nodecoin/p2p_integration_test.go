@@ -8,10 +8,13 @@ package main
 import (
 	"crypto/rand"
 	le "encoding/binary"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -470,5 +473,49 @@ func TestP2PListenAddressInUse(t *testing.T) {
 	code, log = runDaemon(t, "--network", "regtest", "--datadir", t.TempDir(), "--connect", "no-port")
 	if code == 0 || !strings.Contains(log, `peer address "no-port"`) {
 		t.Fatalf("exit code %d:\n%s", code, log)
+	}
+}
+
+// TestP2PThirdPartyClientSyncs has an independent P2P client
+// (testdata/thirdparty_p2p.py, Python's standard library only, no code of
+// nodecoin's) handshake with a node, fetch every header and block, and ask
+// getblocks: the node's framing, handshake, headers (with their 0x00
+// transaction counts), blocks and inv are what another implementation
+// expects.
+func TestP2PThirdPartyClientSyncs(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		msg := "python3 is not available; the third-party P2P client is not run"
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg + "; CI is set, so the check is required")
+		}
+		t.Skip(msg)
+	}
+	blocks := testChain(t, 150)
+	n := startP2PNode(t, "--loadblock", writeBlocks(t, blocks))
+	n.d.waitFor("block import finished")
+	host, port, err := net.SplitHostPort(n.p2p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := consensus.RegTestParams
+	out, err := exec.Command(python, "testdata/thirdparty_p2p.py", host, port, hex.EncodeToString(p.Magic[:]),
+		p.GenesisHash.String()).CombinedOutput()
+	if err != nil {
+		t.Fatalf("third-party client: %v\n%s\nnode log:\n%s", err, out, n.d.log())
+	}
+	var res struct {
+		Headers, Blocks int
+		Tip             string
+		GetBlocksInv    int `json:"getblocks_inv"`
+		Version         int32
+		Services        uint64
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("client output %q: %v", out, err)
+	}
+	if res.Headers != 150 || res.Blocks != 150 || res.Tip != blocks[149].BlockHash().String() || res.GetBlocksInv != 150 ||
+		res.Version != message.ProtocolVersion || res.Services != message.ServiceNodeNetwork {
+		t.Fatalf("third-party client saw %+v", res)
 	}
 }
