@@ -9,11 +9,13 @@
 // open; cookie written), opens the chain, creates the mempool and the fee
 // estimator (reloading what the last clean stop saved) and, unless
 // disabled, the wallet (<netdir>/wallet.dat, created when absent, brought
-// up to date with the chain) and subscribes them to the chain, registers
-// the RPC methods, logs "node ready", starts the in-process miner when
+// up to date with the chain) and subscribes them to the chain, starts the
+// P2P server (p2p.go: listening, peers, sync and relay), registers the RPC
+// methods, logs "node ready", starts the in-process miner when
 // asked (--mine, package miner/local), imports the block files, and on
-// cancellation of ctx (or the `stop` RPC) stops the miner, the RPC server
-// and the import, saves the mempool and fee estimates, closes the wallet
+// cancellation of ctx (or the `stop` RPC) stops the miner, the import, the
+// P2P server (which saves its ban list and address book) and the RPC
+// server, saves the mempool and fee estimates, closes the wallet
 // and the chain, which flushes its state, removes the cookie and stops the
 // metrics server.
 package node
