@@ -131,13 +131,39 @@ func TestAddrBookBoundsAndBackoff(t *testing.T) {
 }
 
 func TestHashSetForgetsOldest(t *testing.T) {
-	s := newHashSet(3)
-	h := func(b byte) (x [32]byte) { x[0] = b; return x }
-	for i := byte(1); i <= 5; i++ {
-		s.add(h(i))
-		s.add(h(i)) // no double entry
+	s := newHashSet(1000)
+	h := func(i int) (x [32]byte) { x[0], x[1], x[2] = byte(i), byte(i>>8), 7; return x }
+	if s.cur != nil || s.has(h(1)) {
+		t.Fatal("an empty set holds memory or hashes")
 	}
-	if s.len() != 3 || s.has(h(1)) || s.has(h(2)) || !s.has(h(3)) || !s.has(h(5)) {
-		t.Fatalf("set of %d: %v %v %v", s.len(), s.has(h(1)), s.has(h(3)), s.has(h(5)))
+	for i := 1; i <= 3000; i++ {
+		s.add(h(i))
+		s.add(h(i)) // counted once
+	}
+	// The last 500 are always remembered; those of two generations ago
+	// are forgotten (barring a one-in-a-million false positive each).
+	for i := 2501; i <= 3000; i++ {
+		if !s.has(h(i)) {
+			t.Fatalf("recent hash %d forgotten", i)
+		}
+	}
+	forgotten := 0
+	for i := 1; i <= 1000; i++ {
+		if !s.has(h(i)) {
+			forgotten++
+		}
+	}
+	if forgotten < 999 {
+		t.Fatalf("only %d of the oldest 1,000 forgotten", forgotten)
+	}
+	for i := 5000; i < 6000; i++ {
+		if s.has(h(i)) {
+			t.Fatalf("hash %d never added is present", i)
+		}
+	}
+	// A full set of 50,000 stays near 180 KB.
+	big := newHashSet(knownInvCapacity)
+	if bytes := 2 * big.bits / 8; bytes > 200_000 {
+		t.Fatalf("a full known-inventory set takes %d bytes", bytes)
 	}
 }

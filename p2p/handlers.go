@@ -274,7 +274,9 @@ func (s *Server) handleGetData(p *Peer, m *message.GetData) {
 			return
 		}
 		switch iv.Type {
-		case message.InvTypeBlock:
+		case message.InvTypeBlock, message.InvTypeWitnessBlock:
+			// nodecoin blocks carry no witness data: a witness block is the
+			// block itself.
 			raw, err := s.ch.BlockBytes(iv.Hash)
 			if err != nil {
 				missing = append(missing, iv)
@@ -292,7 +294,7 @@ func (s *Server) handleGetData(p *Peer, m *message.GetData) {
 				tip := s.ch.Best().Hash
 				p.queue(&message.Inv{List: []message.InvVect{{Type: message.InvTypeBlock, Hash: tip}}})
 			}
-		case message.InvTypeTx:
+		case message.InvTypeTx, message.InvTypeWitnessTx:
 			var tx *wire.Tx
 			if s.pool != nil {
 				tx = s.pool.Tx(iv.Hash)

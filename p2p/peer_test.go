@@ -134,6 +134,13 @@ func TestAnswersHeadersBlocksAndData(t *testing.T) {
 	if err != nil || len(m.(*message.NotFound).List) != 2 {
 		t.Fatalf("notfound %v, %v", m, err)
 	}
+	// A witness block is the block itself (nodecoin has no witness data).
+	if err := s.send(&message.GetData{List: []message.InvVect{{Type: message.InvTypeWitnessBlock, Hash: blocks[6].BlockHash()}}}); err != nil {
+		t.Fatal(err)
+	}
+	if m, err = s.recv(message.CmdBlock); err != nil || m.(*message.Block).Block.BlockHash() != blocks[6].BlockHash() {
+		t.Fatalf("witness block %v, %v", m, err)
+	}
 }
 
 func TestGetBlocksContinuationInv(t *testing.T) {

@@ -331,6 +331,9 @@ func (s *Server) handleBlock(p *Peer, m *message.Block) {
 	res, err := s.ch.ProcessBlock(m.Block)
 	var re *consensus.RuleError
 	switch {
+	case err == nil && res.Orphan:
+		// Its parent is unknown: ask for the headers leading to it.
+		s.requestHeaders(p)
 	case err == nil:
 		if res.MainChain {
 			s.syncMu.Lock()

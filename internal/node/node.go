@@ -9,13 +9,15 @@
 // open; cookie written), opens the chain, creates the mempool and the fee
 // estimator (reloading what the last clean stop saved) and, unless
 // disabled, the wallet (<netdir>/wallet.dat, created when absent, brought
-// up to date with the chain) and subscribes them to the chain, registers
-// the RPC methods, logs "node ready", starts the in-process miner when
-// asked (--mine, package miner/local) and the Stratum server when asked
+// up to date with the chain) and subscribes them to the chain, starts the
+// P2P server (p2p.go: listening, peers, sync and relay), registers the RPC
+// methods, logs "node ready", starts the in-process miner when asked
+// (--mine, package miner/local) and the Stratum server when asked
 // (--stratum-addr, package miner/stratum; see stratum.go), imports the
 // block files, and on cancellation of ctx (or the `stop` RPC) stops the
-// Stratum server and the miner, the RPC server
-// and the import, saves the mempool and fee estimates, closes the wallet
+// Stratum server, the miner, the import, the P2P server (which saves its
+// ban list and address book) and the RPC server, saves the mempool and fee
+// estimates, closes the wallet
 // and the chain, which flushes its state, removes the cookie and stops the
 // metrics server.
 package node
@@ -221,7 +223,7 @@ func (n *Node) Run(ctx context.Context) (err error) {
 	if wal != nil {
 		opts.Wallet = wal // never a typed nil
 	}
-	if err := registerRPC(rpcSrv, met, append(methods.All(ch, opts), methods.Network(p2pSrv)...)...); err != nil {
+	if err := registerRPC(rpcSrv, met, append(methods.All(ch, opts), methods.Network(p2pSrv, n.cfg.MinRelayFee)...)...); err != nil {
 		return fmt.Errorf("register RPC methods: %w", err)
 	}
 	rpcSrv.WarmupFinished()

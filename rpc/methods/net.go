@@ -21,7 +21,6 @@ const (
 	codeNodeNotAdded         = -24
 	codeNodeNotConnected     = -29
 	codeInvalidIPOrSubnet    = -30
-	defaultRelayFeePerKB     = 1000
 	defaultIncrementalFeeKB  = 1000
 	servicesNetworkName      = "NETWORK"
 	connectionTypeInbound    = "inbound"
@@ -52,16 +51,19 @@ var _ NetServer = (*p2p.Server)(nil)
 
 // Network returns the network methods of Bitcoin Core (getpeerinfo,
 // getconnectioncount, getnetworkinfo, getnettotals, addnode,
-// disconnectnode, setban, listbanned, clearbanned, ping) over s.
-func Network(s NetServer) []rpc.Method {
-	n := &network{s: s, now: time.Now}
+// disconnectnode, setban, listbanned, clearbanned, ping) over s;
+// relayFee is the node's minimum relay fee rate in base units per 1,000
+// bytes (getnetworkinfo's relayfee).
+func Network(s NetServer, relayFee int64) []rpc.Method {
+	n := &network{s: s, now: time.Now, relayFee: relayFee}
 	return []rpc.Method{n.getPeerInfo(), n.getConnectionCount(), n.getNetworkInfo(), n.getNetTotals(),
 		n.addNode(), n.disconnectNode(), n.setBan(), n.listBanned(), n.clearBanned(), n.ping()}
 }
 
 type network struct {
-	s   NetServer
-	now func() time.Time
+	s        NetServer
+	now      func() time.Time
+	relayFee int64
 }
 
 // peerInfo is one entry of getpeerinfo.
@@ -257,7 +259,7 @@ func (n *network) getNetworkInfo() rpc.Method {
 				LocalServicesNames: servicesNames(n.s.LocalServices()), LocalRelay: true, NetworkActive: true,
 				Connections: in + out, ConnectionsIn: in, ConnectionsOut: out,
 				Networks: []networkEntry{{Name: "ipv4", Reachable: true}, {Name: "ipv6", Reachable: true}},
-				RelayFee: defaultRelayFeePerKB, IncrementalFee: defaultIncrementalFeeKB,
+				RelayFee: corejson.Amount(n.relayFee), IncrementalFee: defaultIncrementalFeeKB,
 				LocalAddresses: []any{}}, nil
 		},
 	}

@@ -91,7 +91,7 @@ func callNet(t *testing.T, ms map[string]rpc.Method, name string, params ...stri
 func TestNetworkMethods(t *testing.T) {
 	f := newFakeNet()
 	ms := make(map[string]rpc.Method)
-	for _, m := range Network(f) {
+	for _, m := range Network(f, 2000) {
 		ms[m.Name] = m
 	}
 	res, err := callNet(t, ms, "getpeerinfo")
@@ -111,7 +111,7 @@ func TestNetworkMethods(t *testing.T) {
 	}
 	res, _ = callNet(t, ms, "getnetworkinfo")
 	if ni := res.(networkInfo); ni.ProtocolVersion != 70016 || ni.LocalServices != "0000000000000001" || ni.ConnectionsIn != 1 ||
-		ni.Version != 100 {
+		ni.Version != 100 || ni.RelayFee != 2000 {
 		t.Fatalf("getnetworkinfo %+v", ni)
 	}
 	res, _ = callNet(t, ms, "getnettotals")

@@ -108,6 +108,8 @@ class Peer:
             fail("node announces protocol %d" % theirs.nVersion)
         if not theirs.strSubVer.startswith(b"/nodecoin:"):
             fail("user agent %r" % theirs.strSubVer)
+        if theirs.nServices != 1:
+            fail("services %#x, want NODE_NETWORK (1) only" % theirs.nServices)
         self.send(messages.msg_verack(PROTOCOL))
         self.recv(b"verack")
         return theirs
