@@ -14,8 +14,11 @@
 // dropped when a ping stays unanswered past the ping timeout or nothing
 // arrives within the idle timeout. Unknown messages are ignored.
 //
-// Sync is headers-first: getheaders with a locator at connection, after
-// every full headers message and when a peer announces an unknown block;
+// Sync is headers-first: getheaders with a locator at connection (during
+// the initial download, while the best header is over a day old, only to
+// one headers sync peer, replaced when it leaves or delivers nothing for
+// two minutes while another peer claims more), after every full headers
+// message and when a peer announces an unknown block;
 // the chain indexes the headers (chain.ProcessHeaders), and the scheduler
 // fetches the missing blocks of the best header chain within a window above
 // the tip from all peers in parallel, at most MaxInFlight per peer, asking

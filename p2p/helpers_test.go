@@ -195,10 +195,13 @@ func (s *scripted) recv(cmd string) (message.Message, error) {
 
 // handshake performs the version/verack exchange as an inbound-connecting
 // peer.
-func (s *scripted) handshake(version int32) {
+func (s *scripted) handshake(version int32) { s.handshakeAt(version, 0) }
+
+// handshakeAt is handshake announcing a chain of the given height.
+func (s *scripted) handshakeAt(version, height int32) {
 	s.t.Helper()
 	if err := s.send(&message.Version{ProtocolVersion: version, Services: message.ServiceNodeNetwork, Nonce: 42,
-		UserAgent: "/test/", Relay: true}); err != nil {
+		UserAgent: "/test/", Relay: true, StartHeight: height}); err != nil {
 		s.t.Fatal(err)
 	}
 	if _, err := s.recv(message.CmdVersion); err != nil {

@@ -513,7 +513,7 @@ func (s *Server) peerReady(p *Peer) {
 		s.addrs.good(p.addr, p.version.Services, s.now())
 		p.queue(&message.GetAddr{})
 	}
-	s.requestHeaders(p)
+	s.startHeaders(p)
 	s.wakeSync()
 }
 

@@ -3,6 +3,7 @@ package p2p
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/nodecoin/nodecoin/chain"
@@ -11,9 +12,14 @@ import (
 	"github.com/nodecoin/nodecoin/p2p/message"
 )
 
-// Headers-first block download. Headers come from every peer (getheaders
-// at connect, after each full headers message, and when a peer announces
-// an unknown block); the chain indexes them. The scheduler then fetches
+// Headers-first block download. While the best header known is older than
+// recentHeaderAge (the initial download), one peer at a time, the headers
+// sync peer, is asked for headers at connect, so that the chain's headers
+// are not downloaded once per peer; it is replaced when it disconnects or
+// delivers nothing for headersSyncTimeout while another peer claims more.
+// Once the best header is recent, every new peer is asked at connect.
+// Every peer is asked again after each full headers message it sends and
+// when it announces an unknown block. The chain indexes the headers. The scheduler then fetches
 // the missing blocks of the best header chain within a window above the
 // tip from every peer that has them, at most MaxInFlight per peer, each
 // block from one peer at a time; a block not delivered within the stall
@@ -33,6 +39,13 @@ const (
 	txSweepInterval           = 10 * time.Second
 	maxRejected               = 50_000
 	syncProgressInterval      = 10 * time.Second
+	// recentHeaderAge: a best header at most this old ends the initial
+	// headers download (Bitcoin Core's rule of one day).
+	recentHeaderAge = 24 * time.Hour
+	// headersSyncTimeout is how long the headers sync peer may deliver no
+	// headers, while another peer claims a greater height, before the
+	// download moves to that peer.
+	headersSyncTimeout = 2 * time.Minute
 )
 
 // flight is one block requested from a peer.
@@ -54,6 +67,9 @@ type syncState struct {
 	lastLog       time.Time
 	lastLogHeight int32
 	syncing       bool
+
+	headersPeer *Peer     // the peer the initial headers download asks, or nil
+	headersAt   time.Time // when it was chosen or last delivered headers
 }
 
 func (st *syncState) init() {
@@ -85,6 +101,7 @@ func (s *Server) syncLoop(ctx context.Context) {
 		case <-s.wake:
 		case <-t.C:
 		}
+		s.checkHeadersPeer(s.peerList())
 		s.schedule()
 		s.logProgress()
 		if s.pool != nil && s.now().Sub(lastFee) > 10*time.Minute {
@@ -245,6 +262,59 @@ func (s *Server) releaseFlights(p *Peer) {
 	s.wakeSync()
 }
 
+// headersRecent reports whether the best header known is recent enough
+// that every peer is asked for headers.
+func (s *Server) headersRecent() bool {
+	best := s.ch.BestHeader()
+	return s.now().Sub(time.Unix(int64(best.Header.Timestamp), 0)) <= recentHeaderAge
+}
+
+// startHeaders asks a newly connected peer for headers when it should: it
+// becomes the headers sync peer when there is none, and is asked anyway
+// once the best header is recent.
+func (s *Server) startHeaders(p *Peer) {
+	s.syncMu.Lock()
+	first := s.sync.headersPeer == nil
+	if first {
+		s.sync.headersPeer, s.sync.headersAt = p, s.now()
+	}
+	s.syncMu.Unlock()
+	if first || s.headersRecent() {
+		s.requestHeaders(p)
+	}
+}
+
+// checkHeadersPeer replaces the headers sync peer when it is gone, or
+// when it delivered nothing for headersSyncTimeout while another peer
+// claims a greater height than the best header known, by the connected
+// peer claiming the greatest height, and asks that peer for headers.
+func (s *Server) checkHeadersPeer(peers []*Peer) {
+	best := s.ch.BestHeader().Height
+	var cand *Peer
+	for _, p := range peers {
+		if cand == nil || p.height() > cand.height() {
+			cand = p
+		}
+	}
+	s.syncMu.Lock()
+	cur := s.sync.headersPeer
+	if cur != nil && (cur.closed() || !slices.Contains(peers, cur)) {
+		s.sync.headersPeer, cur = nil, nil
+	}
+	switch {
+	case cand == nil || cand == cur || cand.height() <= best:
+		s.syncMu.Unlock()
+		return // nobody else to ask, or nothing more to get
+	case cur != nil && s.now().Sub(s.sync.headersAt) <= headersSyncTimeout:
+		s.syncMu.Unlock()
+		return // the sync peer still has time
+	}
+	s.sync.headersPeer, s.sync.headersAt = cand, s.now()
+	s.syncMu.Unlock()
+	cand.log.Debug("headers sync moves to this peer", "height", cand.height(), "best_header", best)
+	s.requestHeaders(cand)
+}
+
 // requestHeaders asks p for the headers after our best header.
 func (s *Server) requestHeaders(p *Peer) {
 	p.queue(&message.GetHeaders{BlockLocator: message.BlockLocator{Version: uint32(message.ProtocolVersion),
@@ -305,6 +375,11 @@ func (s *Server) handleHeaders(p *Peer, m *message.Headers) {
 		}
 		return
 	}
+	s.syncMu.Lock()
+	if s.sync.headersPeer == p {
+		s.sync.headersAt = s.now()
+	}
+	s.syncMu.Unlock()
 	p.mu.Lock()
 	p.unconnecting = 0
 	for i := range m.Headers {

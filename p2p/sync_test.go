@@ -1,6 +1,7 @@
 package p2p
 
 import (
+	"github.com/nodecoin/nodecoin/chain/consensus"
 	"io"
 	"testing"
 	"time"
@@ -80,8 +81,10 @@ func TestDownloadWindowAndInFlightBounds(t *testing.T) {
 	for i := range peers {
 		peers[i] = dialScripted(t, b)
 		peers[i].handshake(message.ProtocolVersion)
-		if _, err := peers[i].recv(message.CmdGetHeaders); err != nil {
-			t.Fatal(err)
+		if i == 0 { // the headers sync peer; the others announce unasked
+			if _, err := peers[i].recv(message.CmdGetHeaders); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if err := peers[i].send(&message.Headers{Headers: headers}); err != nil {
 			t.Fatal(err)
@@ -176,5 +179,40 @@ func TestUnknownBlockInvAsksForHeaders(t *testing.T) {
 	gh := m.(*message.GetHeaders)
 	if gh.HashStop != blocks[9].BlockHash() || gh.Locator[0] != blocks[2].BlockHash() {
 		t.Fatalf("getheaders from %s to %s", gh.Locator[0], gh.HashStop)
+	}
+}
+
+// TestInitialHeadersFromOneSyncPeer checks that, while the best header is
+// old, only the first peer is asked for headers at connect (a ping answered
+// before any getheaders shows the second was not), and that the download
+// moves to the second when the first disconnects.
+func TestInitialHeadersFromOneSyncPeer(t *testing.T) {
+	b := startNode(t, nil, Config{})
+	first := dialScripted(t, b)
+	first.handshakeAt(message.ProtocolVersion, 300)
+	if _, err := first.recv(message.CmdGetHeaders); err != nil {
+		t.Fatalf("the first peer was not asked for headers: %v", err)
+	}
+	second := dialScripted(t, b)
+	second.handshakeAt(message.ProtocolVersion, 300)
+	if err := second.send(&message.Ping{Nonce: 7}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		second.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		cmd, _, err := message.ReadMessage(second.conn, consensus.RegTestParams.Magic, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cmd == message.CmdGetHeaders {
+			t.Fatal("a second peer was asked for the same headers during the initial download")
+		}
+		if cmd == message.CmdPong {
+			break
+		}
+	}
+	first.conn.Close()
+	if _, err := second.recv(message.CmdGetHeaders); err != nil {
+		t.Fatalf("the headers download did not move to the second peer: %v", err)
 	}
 }
