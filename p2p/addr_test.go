@@ -1,6 +1,7 @@
 package p2p
 
 import (
+	"net"
 	"net/netip"
 	"path/filepath"
 	"testing"
@@ -70,5 +71,108 @@ func TestOutboundPeersFromTheAddressBook(t *testing.T) {
 	time.Sleep(time.Second)
 	if c.ch.Best().Height != 0 {
 		t.Fatal("a --connect node used its address book")
+	}
+}
+
+// timedAddr is an addr entry heard of at the given Unix time.
+func timedAddr(s string, at uint32) message.TimedNetAddress {
+	return message.TimedNetAddress{Time: at, NetAddress: message.NetAddressFrom(netip.MustParseAddrPort(s), 1)}
+}
+
+// TestAddrRelay checks that a small addr message of fresh addresses is
+// passed on to another peer, while stale addresses and large messages are
+// only kept.
+func TestAddrRelay(t *testing.T) {
+	n := startNode(t, nil, Config{})
+	a := dialScripted(t, n)
+	a.handshake(message.ProtocolVersion)
+	b := dialScripted(t, n)
+	b.handshake(message.ProtocolVersion)
+	now := uint32(time.Now().Unix())
+	big := &message.Addr{}
+	for i := range 11 {
+		big.Addresses = append(big.Addresses, timedAddr(netip.AddrPortFrom(netip.AddrFrom4([4]byte{192, 0, 2, byte(20 + i)}), 9633).String(), now))
+	}
+	for _, m := range []*message.Addr{
+		{Addresses: []message.TimedNetAddress{timedAddr("192.0.2.10:9633", now-3600)}}, // stale: kept only
+		{Addresses: []message.TimedNetAddress{timedAddr("192.0.2.11:9633", now)}},      // relayed
+		big, // too many to relay
+		{Addresses: []message.TimedNetAddress{timedAddr("192.0.2.12:9633", now)}}, // relayed
+	} {
+		if err := a.send(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, want := range []string{"192.0.2.11:9633", "192.0.2.12:9633"} {
+		m, err := b.recv(message.CmdAddr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := m.(*message.Addr).Addresses
+		if len(got) != 1 || got[0].AddrPort().String() != want {
+			t.Fatalf("relayed %v, want only %s", got, want)
+		}
+	}
+	waitFor(t, 5*time.Second, "every address kept", func() bool { return n.srv.KnownAddresses() == 14 })
+}
+
+// TestAddrRateLimit sends 2,000 addresses at once: only the burst of
+// 1,000 is taken.
+func TestAddrRateLimit(t *testing.T) {
+	n := startNode(t, nil, Config{})
+	a := dialScripted(t, n)
+	a.handshake(message.ProtocolVersion)
+	now := uint32(time.Now().Unix())
+	for k := range 2 {
+		m := &message.Addr{}
+		for i := range 1000 {
+			ip := netip.AddrFrom4([4]byte{10, byte(k), byte(i >> 8), byte(i)})
+			m.Addresses = append(m.Addresses, timedAddr(netip.AddrPortFrom(ip, 9633).String(), now))
+		}
+		if err := a.send(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A ping answered means both messages were handled.
+	if err := a.send(&message.Ping{Nonce: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.recv(message.CmdPong); err != nil {
+		t.Fatal(err)
+	}
+	if got := n.srv.KnownAddresses(); got != addrBurst {
+		t.Fatalf("%d addresses taken from one peer at once, want %d", got, addrBurst)
+	}
+}
+
+// TestSelfAdvertisedToOutboundPeer checks that a listening node tells an
+// outbound peer its address as that peer sees it, with its listening port.
+func TestSelfAdvertisedToOutboundPeer(t *testing.T) {
+	n := startNode(t, nil, Config{Listen: "127.0.0.1:0"})
+	c1, c2 := net.Pipe()
+	t.Cleanup(func() { c1.Close() })
+	if !n.srv.AddConn(c2, false, false) {
+		t.Fatal("AddConn refused")
+	}
+	s := &scripted{t: t, conn: c1}
+	if _, err := s.recv(message.CmdVersion); err != nil {
+		t.Fatal(err)
+	}
+	seenAs := netip.MustParseAddrPort("127.0.0.5:4444")
+	if err := s.send(&message.Version{ProtocolVersion: message.ProtocolVersion, Services: message.ServiceNodeNetwork,
+		Nonce: 43, UserAgent: "/test/", AddrRecv: message.NetAddressFrom(seenAs, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.send(&message.VerAck{}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.recv(message.CmdAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listen := netip.MustParseAddrPort(n.srv.ListenAddr())
+	got := m.(*message.Addr).Addresses
+	if len(got) != 1 || got[0].AddrPort() != netip.AddrPortFrom(seenAs.Addr(), listen.Port()) {
+		t.Fatalf("advertised %v, want 127.0.0.5:%d", got, listen.Port())
 	}
 }

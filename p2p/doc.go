@@ -6,6 +6,10 @@
 // from its address book (learned from addr messages and successful
 // connections, persisted as peers.json) unless --connect was given, and
 // evicts an inbound peer when full, protecting the fastest and one per /16.
+// Addresses are gossiped as Bitcoin Core does (addrrelay.go): a listening
+// node advertises its own address to its outbound peers and to every peer
+// about daily, small addr messages of fresh addresses are passed on to two
+// other peers, and each peer's addresses are rate-limited.
 //
 // Each Peer performs the version/verack handshake (protocol 70016, services
 // NODE_NETWORK only, the relay byte; peers from 70001 up are accepted) within

@@ -2,7 +2,6 @@ package p2p
 
 import (
 	"errors"
-	"time"
 
 	"github.com/nodecoin/nodecoin/chain/consensus"
 	"github.com/nodecoin/nodecoin/chain/wire"
@@ -83,14 +82,7 @@ func (s *Server) handle(p *Peer, msg message.Message) {
 	case *message.MemPool:
 		s.handleMemPool(p)
 	case *message.Addr:
-		now := s.now()
-		addrs := make([]knownAddr, 0, len(m.Addresses))
-		for _, a := range m.Addresses {
-			addrs = append(addrs, knownAddr{addr: a.AddrPort(), services: a.Services, lastSeen: time.Unix(int64(a.Time), 0)})
-		}
-		if n := s.addrs.add(now, addrs...); n > 0 {
-			p.log.Debug("learned addresses", "new", n)
-		}
+		s.handleAddr(p, m)
 	case *message.GetAddr:
 		p.mu.Lock()
 		answered := p.answeredAddr

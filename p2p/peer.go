@@ -82,6 +82,9 @@ type Peer struct {
 	bestHeight       int32 // height of the best header the peer is known to have
 	continueHash     wire.Hash
 	answeredAddr     bool
+	addrTokens       float64   // addresses the peer may still send (addrRate, addrBurst)
+	addrTokensAt     time.Time // when addrTokens was last topped up
+	nextSelfAdvert   time.Time // when the node's own address is next sent
 	unconnecting     int
 	floodStart       time.Time
 	floodCount       int

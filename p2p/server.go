@@ -512,7 +512,11 @@ func (s *Server) peerReady(p *Peer) {
 	if !p.inbound {
 		s.addrs.good(p.addr, p.version.Services, s.now())
 		p.queue(&message.GetAddr{})
+		s.advertiseSelf(p)
 	}
+	p.mu.Lock()
+	p.nextSelfAdvert = s.now().Add(rand.N(selfAdvertEvery))
+	p.mu.Unlock()
 	s.startHeaders(p)
 	s.wakeSync()
 }

@@ -102,6 +102,7 @@ func (s *Server) syncLoop(ctx context.Context) {
 		case <-t.C:
 		}
 		s.checkHeadersPeer(s.peerList())
+		s.selfAdvertise()
 		s.schedule()
 		s.logProgress()
 		if s.pool != nil && s.now().Sub(lastFee) > 10*time.Minute {
