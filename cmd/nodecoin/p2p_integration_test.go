@@ -472,3 +472,23 @@ func TestP2PListenAddressInUse(t *testing.T) {
 		t.Fatalf("exit code %d:\n%s", code, log)
 	}
 }
+
+// TestP2PNodesFindEachOther starts a hub and two nodes that know only the
+// hub (--addnode): the second learns the first's address through the hub
+// (the first advertised it) and connects to it, so the first ends with two
+// peers.
+func TestP2PNodesFindEachOther(t *testing.T) {
+	hub := startP2PNode(t)
+	first := startP2PNode(t, "--addnode", hub.p2p)
+	waitPeers(t, hub, 1)
+	second := startP2PNode(t, "--addnode", hub.p2p)
+	waitPeers(t, first, 2)
+	var peers []struct {
+		Inbound bool
+	}
+	first.call(&peers, "getpeerinfo")
+	if len(peers) != 2 || peers[0].Inbound == peers[1].Inbound {
+		t.Fatalf("the first node's peers %+v: want the hub outbound and the second node inbound", peers)
+	}
+	waitPeers(t, second, 2)
+}
