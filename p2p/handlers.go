@@ -109,6 +109,9 @@ func (s *Server) handle(p *Peer, msg message.Message) {
 func (s *Server) handleInv(p *Peer, m *message.Inv) {
 	var want []message.InvVect
 	var unknownBlock *wire.Hash
+	// While catching up, transactions would be checked against a stale
+	// coin set and mostly refused: they are not asked for.
+	catchingUp := s.catchingUp()
 	for i := range m.List {
 		iv := m.List[i]
 		switch iv.Type {
@@ -122,7 +125,7 @@ func (s *Server) handleInv(p *Peer, m *message.Inv) {
 			}
 		case message.InvTypeTx:
 			p.markKnown(iv.Hash)
-			if s.wantTx(p, iv.Hash) {
+			if !catchingUp && s.wantTx(p, iv.Hash) {
 				want = append(want, iv)
 			}
 		}

@@ -216,3 +216,50 @@ func TestInitialHeadersFromOneSyncPeer(t *testing.T) {
 		t.Fatalf("the headers download did not move to the second peer: %v", err)
 	}
 }
+
+// TestNoTxRequestsWhileCatchingUp checks that a node whose best header is
+// far above its tip does not ask for announced transactions.
+func TestNoTxRequestsWhileCatchingUp(t *testing.T) {
+	blocks := regtestBlocks(t, 300)
+	b := startNode(t, nil, Config{StallTimeout: time.Minute})
+	s := dialScripted(t, b)
+	s.handshakeAt(message.ProtocolVersion, 300)
+	if _, err := s.recv(message.CmdGetHeaders); err != nil {
+		t.Fatal(err)
+	}
+	headers := make([]wire.BlockHeader, len(blocks))
+	for i, blk := range blocks {
+		headers[i] = blk.Header
+	}
+	if err := s.send(&message.Headers{Headers: headers}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "headers indexed", func() bool { return b.ch.BestHeader().Height == 300 })
+	if err := s.send(&message.Inv{List: []message.InvVect{{Type: message.InvTypeTx, Hash: wire.Hash{1}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.send(&message.Ping{Nonce: 9}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		s.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		cmd, payload, err := message.ReadMessage(s.conn, consensus.RegTestParams.Magic, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cmd == message.CmdPong {
+			return
+		}
+		if cmd == message.CmdGetData {
+			m, err := message.DecodeMessage(cmd, payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, iv := range m.(*message.GetData).List {
+				if iv.Type == message.InvTypeTx {
+					t.Fatal("a transaction was asked for while catching up")
+				}
+			}
+		}
+	}
+}
