@@ -81,7 +81,8 @@ address of the wallet; with --wallet=false an address must be given. Blocks
 found and the hash rate (every 10 s) are logged with subsystem=miner.
 
 The node accepts P2P peers on --listen (default 0.0.0.0 and the network's
-P2P port: 9633 main, 19633 test, 29633 regtest; "off" to not listen).
+P2P port: 9633 main, 19633 test, 29633 regtest; not at all with --connect
+unless --listen is given; "off" to not listen).
 --connect HOST:PORT (repeatable) connects to those peers only, reconnecting
 with back-off; --addnode HOST:PORT keeps those peers connected and fills the
 other outbound slots (8 at most) from the address book learned from peers
@@ -163,7 +164,7 @@ getstratuminfo and the nodecoin_stratum_* metrics report the server.`,
 	f.StringVar(&metricsAddr, "metrics-addr", "",
 		"serve Prometheus metrics at /metrics on `HOST:PORT` (default 127.0.0.1:<network's metrics port>)")
 	f.StringVar(&listen, "listen", "",
-		"accept P2P peers on `HOST:PORT` (default 0.0.0.0:<network's P2P port>; \"off\" to not listen)")
+		"accept P2P peers on `HOST:PORT` (default 0.0.0.0:<network's P2P port>, none with --connect; \"off\" to not listen)")
 	f.StringArrayVar(&connect, "connect", nil, "connect only to the peer `HOST:PORT`, kept connected; repeatable")
 	f.StringArrayVar(&addNodes, "addnode", nil,
 		"keep the peer `HOST:PORT` connected, besides peers from the address book; repeatable")

@@ -92,8 +92,9 @@ type Config struct {
 	// new address of the node's wallet (--stratum-operator-fee).
 	StratumOperatorFee float64
 	// Listen is the P2P listening HOST:PORT (--listen); empty means
-	// 0.0.0.0 and the network's P2P port, "off" means not listening. Port
-	// 0 picks a free port, which the "P2P listening" log line gives.
+	// 0.0.0.0 and the network's P2P port, or not listening when Connect
+	// is given; "off" means not listening. Port 0 picks a free port,
+	// which the "P2P listening" log line gives.
 	Listen string
 	// Connect are the only peers to connect to (--connect); AddNodes are
 	// peers kept connected besides others (--addnode).

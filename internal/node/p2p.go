@@ -33,8 +33,12 @@ func (r *txRelay) accepted(txid wire.Hash, fee, size int64) {
 }
 
 // resolveP2P fills in the P2P defaults: listening on all interfaces at the
-// network's P2P port, 125 connections.
+// network's P2P port, or not at all with --connect (as Bitcoin Core: a node
+// that talks only to chosen peers does not take others), 125 connections.
 func (cfg *Config) resolveP2P(p2pPort uint16) error {
+	if cfg.Listen == "" && len(cfg.Connect) > 0 {
+		cfg.Listen = "off"
+	}
 	if cfg.Listen == "" {
 		cfg.Listen = net.JoinHostPort("0.0.0.0", strconv.Itoa(int(p2pPort)))
 	}
