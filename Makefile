@@ -31,7 +31,7 @@ test:
 # nodes, memory under 125 connections).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) ./... | tee bench.out
-	$(GO) run ./internal/tools/benchratio < bench.out
+	$(GO) run ./internal/tools/benchratio < bench.out || echo "benchratio: a figure missed its target (above); the other figures follow"
 	$(GO) run ./internal/tools/chainbench -dir bench -go $(GO)
 	$(GO) run ./internal/tools/rpcbench -dir bench -go $(GO)
 	$(GO) run ./internal/tools/poolbench -dir bench

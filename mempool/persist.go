@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"time"
 
 	"github.com/nodecoin/nodecoin/chain/wire"
+	"github.com/nodecoin/nodecoin/internal/atomicfile"
 )
 
 // The pool file (mempool.dat): the magic, a u32 format version, a u32 count
@@ -160,28 +160,8 @@ func (p *Pool) Save(path string) error {
 	p.mu.Unlock()
 
 	b := encodeDump(d)
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
-	if err != nil {
+	if err := atomicfile.WriteBytes(path, 0o600, b); err != nil {
 		return fmt.Errorf("mempool: save: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename this fails harmlessly
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("mempool: save: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("mempool: save: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("mempool: save: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("mempool: save: %w", err)
-	}
-	if dir, err := os.Open(filepath.Dir(path)); err == nil {
-		_ = dir.Sync()
-		dir.Close()
 	}
 	p.log.Info("mempool saved", "path", path, "transactions", len(d.entries), "bytes", len(b))
 	return nil

@@ -9,6 +9,8 @@ import (
 	"net/netip"
 	"sync"
 	"time"
+
+	"github.com/nodecoin/nodecoin/internal/atomicfile"
 )
 
 // AddrBookFileName is the address book's file in the network directory.
@@ -273,7 +275,7 @@ func (b *addrBook) save(path string) error {
 	}
 	b.dirty = false
 	b.mu.Unlock()
-	if err := writeAtomic(path, encodeAddrBook(addrs)); err != nil {
+	if err := atomicfile.WriteBytes(path, 0o600, encodeAddrBook(addrs)); err != nil {
 		b.mu.Lock()
 		b.dirty = true
 		b.mu.Unlock()

@@ -7,10 +7,11 @@ import (
 	"io/fs"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/nodecoin/nodecoin/internal/atomicfile"
 )
 
 // BanListFileName is the ban list's file in the network directory.
@@ -205,7 +206,7 @@ func (b *banList) save(path string, now time.Time) error {
 	if !dirty {
 		return nil
 	}
-	if err := writeAtomic(path, encodeBanList(b.list(now))); err != nil {
+	if err := atomicfile.WriteBytes(path, 0o600, encodeBanList(b.list(now))); err != nil {
 		return fmt.Errorf("save ban list: %w", err)
 	}
 	b.mu.Lock()
@@ -233,28 +234,4 @@ func readBounded(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	return data, nil
-}
-
-// writeAtomic writes data to path through a synced temporary file in the
-// same directory renamed over it, so that a crash leaves the old file or
-// the new one, never a mix.
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
-	return err
 }

@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+
+	"github.com/nodecoin/nodecoin/internal/atomicfile"
 )
 
 // Cookie authentication, as Bitcoin Core's: when no password is
@@ -29,24 +31,7 @@ func WriteCookie(path string) (user, password string, err error) {
 		return "", "", fmt.Errorf("generate RPC cookie: %w", err)
 	}
 	password = hex.EncodeToString(secret[:])
-	tmp := path + ".tmp"
-	os.Remove(tmp)
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return "", "", fmt.Errorf("write RPC cookie: %w", err)
-	}
-	_, err = f.WriteString(CookieUser + ":" + password)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o600) // whatever the umask did
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.WriteBytes(path, 0o600, []byte(CookieUser+":"+password)); err != nil {
 		return "", "", fmt.Errorf("write RPC cookie: %w", err)
 	}
 	return CookieUser, password, nil

@@ -12,11 +12,11 @@ import (
 	"time"
 
 	"github.com/btcsuite/btcd/btcec/v2"
-
 	"github.com/nodecoin/nodecoin/chain/address"
 	"github.com/nodecoin/nodecoin/chain/consensus"
 	"github.com/nodecoin/nodecoin/chain/script"
 	"github.com/nodecoin/nodecoin/chain/wire"
+	"github.com/nodecoin/nodecoin/internal/atomicfile"
 )
 
 // Errors of the wallet's operations (wrapped; test with errors.Is).
@@ -340,7 +340,7 @@ func (w *Wallet) saveLocked() error {
 		return fmt.Errorf("wallet: %w", err)
 	}
 	defer clear(data)
-	if err := writeFileAtomic(w.path, data); err != nil {
+	if err := atomicfile.WriteBytes(w.path, 0o600, data); err != nil {
 		return fmt.Errorf("wallet: save: %w", err)
 	}
 	w.tracker.dirty = false
@@ -374,7 +374,7 @@ func (w *Wallet) Backup(path string) error {
 		return fmt.Errorf("wallet: backup: %w", err)
 	}
 	defer clear(data)
-	if err := writeFileAtomic(path, data); err != nil {
+	if err := atomicfile.WriteBytes(path, 0o600, data); err != nil {
 		return fmt.Errorf("wallet: backup: %w", err)
 	}
 	w.log.Info("wallet backed up", "path", path)

@@ -407,14 +407,7 @@ func (zeros) Read(p []byte) (int, error) {
 // python3 with Debian's python3-bitcoinlib: without it the test skips,
 // unless CI is set.
 func TestRPCThirdPartyBitcoinlib(t *testing.T) {
-	python, err := bitcoinlibPython()
-	if err != nil {
-		msg := fmt.Sprintf("python3 with python-bitcoinlib is not available (%v); apt-get install python3-bitcoinlib", err)
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg + "; CI is set, so the check is required")
-		}
-		t.Skip(msg)
-	}
+	python := needBitcoinlib(t)
 	n := startRPCNode(t)
 	n.call(nil, "generatetoaddress", 12, opTrueP2SH(t).String())
 	pkh, err := address.NewAddressPubKeyHash(make([]byte, 20), consensus.RegTestParams.AddressPrefixes())
@@ -429,6 +422,21 @@ func TestRPCThirdPartyBitcoinlib(t *testing.T) {
 	}
 	t.Logf("thirdparty_bitcoinlib.py:\n%s", out)
 	n.d.stop()
+}
+
+// needBitcoinlib returns a python3 that imports python-bitcoinlib; without
+// one the test is skipped, or fails when CI is set (CI installs it).
+func needBitcoinlib(t *testing.T) string {
+	t.Helper()
+	python, err := bitcoinlibPython()
+	if err != nil {
+		msg := fmt.Sprintf("python3 with python-bitcoinlib is not available (%v); apt-get install python3-bitcoinlib", err)
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg + "; CI is set, so the check is required")
+		}
+		t.Skip(msg)
+	}
+	return python
 }
 
 // bitcoinlibPython returns a Python 3 interpreter that can import

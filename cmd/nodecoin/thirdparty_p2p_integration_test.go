@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"net"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -21,15 +20,8 @@ import (
 // header's link and proof of work and every block's merkle root; both
 // ways must end at the node's tip.
 func TestThirdPartyP2PSync(t *testing.T) {
-	python, err := bitcoinlibPython()
-	if err != nil {
-		msg := fmt.Sprintf("python3 with python-bitcoinlib is not available (%v); apt-get install python3-bitcoinlib", err)
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg + "; CI is set, so the check is required")
-		}
-		t.Skip(msg)
-	}
-	const height = 1200            // more than one getblocks inv (500) and than one headers message (2,000) is not needed
+	python := needBitcoinlib(t)
+	const height = 1200            // three getblocks invs of up to 500, one headers message of up to 2,000
 	blocks := testChain(t, height) // heights 1 to 1,200
 	n := startP2PNode(t, "--loadblock", writeBlocks(t, blocks))
 	host, port, err := net.SplitHostPort(n.p2p)

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -19,14 +17,7 @@ import (
 // the library's signature hash, DER encoding and serialization are the
 // node's, and the transaction meets the node's policy.
 func TestThirdPartySignedTransactionIsMined(t *testing.T) {
-	python, err := bitcoinlibPython()
-	if err != nil {
-		msg := fmt.Sprintf("python3 with python-bitcoinlib is not available (%v); apt-get install python3-bitcoinlib", err)
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg + "; CI is set, so the check is required")
-		}
-		t.Skip(msg)
-	}
+	python := needBitcoinlib(t)
 	prefixes := consensus.RegTestParams.AddressPrefixes()
 	key, err := btcec.NewPrivateKey()
 	if err != nil {

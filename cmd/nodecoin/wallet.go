@@ -3,11 +3,10 @@ package main
 import (
 	"bufio"
 	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
+	"io"
 
 	"github.com/nodecoin/nodecoin/chain/consensus"
+	"github.com/nodecoin/nodecoin/internal/atomicfile"
 	"github.com/nodecoin/nodecoin/internal/node"
 	"github.com/spf13/cobra"
 )
@@ -66,7 +65,7 @@ daemon.`,
 				}
 				return out.Flush()
 			}
-			return writeFileAtomic(csvPath, func(f *os.File) error { return node.ExportIncome(network, dataDir, f) })
+			return atomicfile.Write(csvPath, 0o644, func(w io.Writer) error { return node.ExportIncome(network, dataDir, w) })
 		},
 	}
 	f := cmd.Flags()
@@ -74,28 +73,4 @@ daemon.`,
 	f.StringVar(&dataDir, "datadir", "", "data directory (default ~/.nodecoin)")
 	f.StringVar(&csvPath, "csv", "", "write the CSV to `FILE` (- for standard output)")
 	return cmd
-}
-
-// writeFileAtomic writes path through a temporary file in its directory,
-// renamed over path once fill succeeded, so that a failure leaves no
-// partial file.
-func writeFileAtomic(path string, fill func(*os.File) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("create %s: %w", path, err)
-	}
-	err = fill(tmp)
-	if cerr := tmp.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("write %s: %w", path, cerr)
-	}
-	if err == nil {
-		if err = os.Chmod(tmp.Name(), 0o644); err == nil {
-			err = os.Rename(tmp.Name(), path)
-		}
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return nil
 }

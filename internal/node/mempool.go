@@ -9,6 +9,7 @@ import (
 
 	"github.com/nodecoin/nodecoin/chain"
 	"github.com/nodecoin/nodecoin/chain/wire"
+	"github.com/nodecoin/nodecoin/internal/atomicfile"
 	"github.com/nodecoin/nodecoin/internal/metrics"
 	"github.com/nodecoin/nodecoin/mempool"
 	"github.com/nodecoin/nodecoin/mempool/feeest"
@@ -88,19 +89,7 @@ func (n *Node) saveMempool(pool *mempool.Pool, est *feeest.Estimator) error {
 		return fmt.Errorf("save mempool: %w", err)
 	}
 	path := filepath.Join(n.netDir, feeEstimatesFileName)
-	tmp, err := os.CreateTemp(n.netDir, feeEstimatesFileName+".*")
-	if err != nil {
-		return fmt.Errorf("save fee estimates: %w", err)
-	}
-	err = est.Save(tmp)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
+	if err := atomicfile.Write(path, 0o600, est.Save); err != nil {
 		return fmt.Errorf("save fee estimates: %w", err)
 	}
 	return nil

@@ -57,6 +57,11 @@ func compress(s *[8]uint32, w *[64]uint32) {
 	s[7] += h
 }
 
+// SHA256Constants returns SHA-256's 64 round constants and its initial
+// hash value, for internal/tools/shanigen, which writes them into the
+// SHA-NI assembly.
+func SHA256Constants() ([64]uint32, [8]uint32) { return k, iv }
+
 // loadBlock reads a 64-byte message block into the first sixteen words of w.
 func loadBlock(w *[64]uint32, p []byte) {
 	_ = p[63]

@@ -43,16 +43,6 @@ const (
 	buildRetryDelay = time.Second
 )
 
-// Chain is what the miner needs of the chain; *chain.Chain satisfies it.
-type Chain interface {
-	miner.Chain
-	// Subscribe registers fn to receive every chain notification.
-	Subscribe(fn func(chain.Notification))
-	// ProcessBlock validates a block and connects it if it extends the
-	// best chain.
-	ProcessBlock(b *wire.Block) (chain.ProcessResult, error)
-}
-
 // Pool is what the miner needs of the mempool; *mempool.Pool satisfies it.
 type Pool interface {
 	// MiningOrder returns the pool's entries in the order a block takes
@@ -65,7 +55,7 @@ type Pool interface {
 // Config configures a Miner.
 type Config struct {
 	// Chain is the chain to extend; required.
-	Chain Chain
+	Chain miner.MiningChain
 	// Pool supplies the transactions of the blocks; nil mines blocks
 	// holding only their coinbase.
 	Pool Pool

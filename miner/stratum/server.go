@@ -90,27 +90,19 @@ const (
 // coinbaseTag follows the extranonce in every coinbase.
 var coinbaseTag = []byte("/nodecoin-stratum/")
 
-// Chain is what the server needs of the chain; *chain.Chain satisfies it.
-type Chain interface {
-	miner.Chain
-	// Subscribe registers fn to receive every chain notification.
-	Subscribe(fn func(chain.Notification))
-	// ProcessBlock validates a block and connects it if it extends the
-	// best chain.
-	ProcessBlock(b *wire.Block) (chain.ProcessResult, error)
-}
-
-// Pool is what the server needs of the mempool; *mempool.Pool satisfies
-// it.
+// Pool is what the server needs of the mempool; *mempool.Pool satisfies it.
 type Pool interface {
+	// MiningOrder returns the pool's entries in the order a block takes
+	// them.
 	MiningOrder() []*mempool.MiningTx
+	// Sequence returns a counter that changes whenever the pool does.
 	Sequence() uint64
 }
 
 // Config configures a Server.
 type Config struct {
 	// Chain is the chain to mine on; required.
-	Chain Chain
+	Chain miner.MiningChain
 	// Pool supplies the blocks' transactions; nil mines coinbase-only
 	// blocks.
 	Pool Pool
