@@ -107,18 +107,21 @@ type PeerInfo struct {
 	UserAgent      string
 	StartingHeight int32
 	SyncedHeaders  int32
-	Relay          bool
-	ConnTime       time.Time
-	LastSend       time.Time
-	LastRecv       time.Time
-	BytesSent      uint64
-	BytesRecv      uint64
-	PingTime       time.Duration // 0 when unknown
-	MinPing        time.Duration
-	PingWait       time.Duration // of the outstanding ping, 0 when none
-	BanScore       int
-	InFlight       int
-	FeeFilter      int64
+	// SyncedBlocks is the height of the last block both the peer and
+	// the node have: the lower of SyncedHeaders and the node's tip.
+	SyncedBlocks int32
+	Relay        bool
+	ConnTime     time.Time
+	LastSend     time.Time
+	LastRecv     time.Time
+	BytesSent    uint64
+	BytesRecv    uint64
+	PingTime     time.Duration // 0 when unknown
+	MinPing      time.Duration
+	PingWait     time.Duration // of the outstanding ping, 0 when none
+	BanScore     int
+	InFlight     int
+	FeeFilter    int64
 }
 
 // ID returns the peer's connection id.
@@ -184,6 +187,7 @@ func (p *Peer) Info() PeerInfo {
 	p.mu.Lock()
 	info.BanScore, info.FeeFilter, info.SyncedHeaders = p.score, p.feeFilter, p.bestHeight
 	p.mu.Unlock()
+	info.SyncedBlocks = min(info.SyncedHeaders, p.srv.ch.Best().Height)
 	p.srv.syncMu.Lock()
 	info.InFlight = len(p.inFlight)
 	p.srv.syncMu.Unlock()

@@ -251,9 +251,11 @@ func TestP2PSyncFromTwoPeers(t *testing.T) {
 	// which advertised its address to them: those inbound peers are not
 	// the ones asked for blocks.)
 	var all, peers []struct {
-		Addr      string
-		Inbound   bool
-		BytesRecv uint64 `json:"bytesrecv"`
+		Addr          string
+		Inbound       bool
+		BytesRecv     uint64 `json:"bytesrecv"`
+		SyncedHeaders int    `json:"synced_headers"`
+		SyncedBlocks  int    `json:"synced_blocks"`
 	}
 	f.call(&all, "getpeerinfo")
 	for _, p := range all {
@@ -263,6 +265,11 @@ func TestP2PSyncFromTwoPeers(t *testing.T) {
 	}
 	if len(peers) != 2 {
 		t.Fatalf("%d outbound peers: %+v", len(peers), all)
+	}
+	for _, p := range peers {
+		if p.SyncedHeaders != n || p.SyncedBlocks != n {
+			t.Errorf("peer %s: synced_headers %d, synced_blocks %d, want %d", p.Addr, p.SyncedHeaders, p.SyncedBlocks, n)
+		}
 	}
 	var total uint64
 	for _, p := range peers {

@@ -170,7 +170,7 @@ func (n *network) getPeerInfo() rpc.Method {
 					BytesSent: p.BytesSent, BytesRecv: p.BytesRecv, ConnTime: unixOrZero(p.ConnTime),
 					PingTime: seconds(p.PingTime), MinPing: seconds(p.MinPing), PingWait: seconds(p.PingWait),
 					Version: p.Version, SubVer: p.UserAgent, Inbound: p.Inbound, StartingHeight: p.StartingHeight,
-					SyncedHeaders: p.SyncedHeaders, SyncedBlocks: p.SyncedHeaders, InFlight: p.InFlight,
+					SyncedHeaders: p.SyncedHeaders, SyncedBlocks: p.SyncedBlocks, InFlight: p.InFlight,
 					BanScore: p.BanScore, MinFeeFilter: corejson.Amount(p.FeeFilter), ConnectionType: ct})
 			}
 			return out, nil
