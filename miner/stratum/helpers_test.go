@@ -242,6 +242,10 @@ func (c *client) note(m msg) {
 			}
 		}
 		j.Clean = clean
+		if len(m.Params) != 9 || !bytes.HasPrefix(bytes.TrimSpace(m.Params[4]), []byte("[")) {
+			// Miners iterate the branch: an empty one is [], never null.
+			c.t.Errorf("mining.notify: %d params, merkle branch %s; want 9 and an array", len(m.Params), m.Params[4])
+		}
 		c.jobs = append(c.jobs, j)
 	case "mining.set_extranonce":
 		var en1 string

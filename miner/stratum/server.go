@@ -498,8 +498,10 @@ func (s *Server) buildTemplate() (*template, error) {
 	if neg || over || nt.Sign() <= 0 {
 		return nil, fmt.Errorf("template bits %08x give no target", mt.Header.Bits)
 	}
+	// branch is never nil: a coinbase-only block's branch is the empty
+	// array, which miners iterate, not null.
 	t := &template{Template: mt, poolSeq: poolSeq, netTarget: nt, prevHash: stratumPrevHash(mt.Header.PrevBlock),
-		parts: make(map[string][2][]byte)}
+		parts: make(map[string][2][]byte), branch: make([]string, 0, len(mt.Branch))}
 	for _, h := range mt.Branch {
 		t.branch = append(t.branch, hex.EncodeToString(h[:]))
 	}
