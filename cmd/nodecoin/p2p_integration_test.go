@@ -266,9 +266,12 @@ func TestP2PSyncFromTwoPeers(t *testing.T) {
 	if len(peers) != 2 {
 		t.Fatalf("%d outbound peers: %+v", len(peers), all)
 	}
+	// What each peer is known to have comes from what it announced and
+	// delivered: not necessarily the tip for the peer that only served
+	// blocks, but some, and never more blocks than the node has.
 	for _, p := range peers {
-		if p.SyncedHeaders != n || p.SyncedBlocks != n {
-			t.Errorf("peer %s: synced_headers %d, synced_blocks %d, want %d", p.Addr, p.SyncedHeaders, p.SyncedBlocks, n)
+		if p.SyncedHeaders <= 0 || p.SyncedHeaders > n || p.SyncedBlocks != p.SyncedHeaders {
+			t.Errorf("peer %s: synced_headers %d, synced_blocks %d; want 1..%d, the same", p.Addr, p.SyncedHeaders, p.SyncedBlocks, n)
 		}
 	}
 	var total uint64
