@@ -880,6 +880,18 @@ func (s *Server) LocalServices() uint64 { return message.ServiceNodeNetwork }
 // UserAgent returns the user agent this node announces.
 func (s *Server) UserAgent() string { return s.cfg.UserAgent }
 
+// SyncHeight returns the greatest chain height a connected peer claims
+// (its version's start height, raised by what it announced or delivered),
+// or -1 without peers: the height the node is syncing towards. It takes
+// the server's lock and each peer's.
+func (s *Server) SyncHeight() int32 {
+	h := int32(-1)
+	for _, p := range s.peerList() {
+		h = max(h, p.height())
+	}
+	return h
+}
+
 // KnownAddresses returns the size of the address book.
 func (s *Server) KnownAddresses() int { return s.addrs.size() }
 

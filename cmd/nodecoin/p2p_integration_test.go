@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -285,6 +286,20 @@ func TestP2PSyncFromTwoPeers(t *testing.T) {
 	}
 	if !strings.Contains(f.d.log(), "block download caught up") {
 		t.Error("no catch-up logged")
+	}
+	// The sync height the peers claim, as a metric.
+	m := metricsAddrField.FindStringSubmatch(f.d.waitFor("metrics server listening"))
+	if m == nil {
+		t.Fatal("no metrics address in the log")
+	}
+	resp, err := http.Get("http://" + m[1] + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if want := fmt.Sprintf("nodecoin_p2p_sync_height %d\n", n); !strings.Contains(string(body), want) {
+		t.Errorf("metrics lack %q", want)
 	}
 }
 

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/nodecoin/nodecoin/p2p/message"
@@ -16,9 +17,10 @@ import (
 //	nodecoin_p2p_sent_bytes_total{command}             counter, framed message bytes
 //	nodecoin_p2p_bans_total                            counter, addresses banned for misbehaviour
 //	nodecoin_p2p_block_propagation_seconds             histogram, first announcement to acceptance of a new block
+//	nodecoin_p2p_sync_height                           gauge, the greatest height a connected peer claims (-1 without peers)
 //
-// The sync height is nodecoin_chain_headers_height (headers synced from
-// peers) against nodecoin_chain_height (blocks connected). The command
+// Against the sync height, nodecoin_chain_headers_height is how far the
+// headers are synced and nodecoin_chain_height how far the blocks. The command
 // label takes the commands of package message and "other", so a peer
 // cannot create series by sending made-up commands.
 
@@ -39,8 +41,15 @@ var p2pCommands = map[string]bool{
 	message.CmdFeeFilter: true,
 }
 
+// SyncSource is what the sync-height gauge reads at scrape time;
+// *p2p.Server satisfies it.
+type SyncSource interface {
+	SyncHeight() int32
+}
+
 // p2pMetrics are the P2P layer's series.
 type p2pMetrics struct {
+	sync              atomic.Pointer[SyncSource]
 	peers             *prometheus.GaugeVec
 	msgsIn, msgsOut   *prometheus.CounterVec
 	bytesIn, bytesOut *prometheus.CounterVec
@@ -72,7 +81,24 @@ func newP2PMetrics() *p2pMetrics {
 }
 
 func (m *p2pMetrics) collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.peers, m.msgsIn, m.msgsOut, m.bytesIn, m.bytesOut, m.bans, m.propagation}
+	syncHeight := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: Namespace, Subsystem: "p2p", Name: "sync_height",
+		Help: "The greatest chain height a connected peer claims: the height the node syncs towards (-1 without peers)."},
+		func() float64 {
+			if src := m.sync.Load(); src != nil {
+				return float64((*src).SyncHeight())
+			}
+			return -1
+		})
+	return []prometheus.Collector{m.peers, m.msgsIn, m.msgsOut, m.bytesIn, m.bytesOut, m.bans, m.propagation, syncHeight}
+}
+
+// SetSyncSource sets what the sync-height gauge reads; nil makes it -1.
+func (m *Metrics) SetSyncSource(src SyncSource) {
+	if src == nil {
+		m.p2p.sync.Store(nil)
+		return
+	}
+	m.p2p.sync.Store(&src)
 }
 
 func commandLabel(cmd string) string {

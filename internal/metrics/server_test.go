@@ -148,6 +148,7 @@ func populated() *Metrics {
 	m.MessageReceived("sendcmpct", 33)
 	m.Banned()
 	m.BlockPropagation(30 * time.Millisecond)
+	m.SetSyncSource(fakeSync(1500))
 	return m
 }
 
@@ -159,6 +160,11 @@ func (fakeStratum) Info() stratum.Info {
 		SharesRejected: map[string]uint64{stratum.ReasonStale: 4},
 		Workers:        []stratum.WorkerInfo{{Name: "n1.a", Connections: 1}, {Name: "n1.b"}}}
 }
+
+// fakeSync is a P2P server whose peers claim a fixed height.
+type fakeSync int32
+
+func (f fakeSync) SyncHeight() int32 { return int32(f) }
 
 // fakePool is a mempool of fixed figures.
 type fakePool struct{}

@@ -216,8 +216,12 @@ func (n *Node) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	met.SetSyncSource(p2pSrv)
 	// Deferred after the chain's close, so run before it.
-	defer stopP2P()
+	defer func() {
+		met.SetSyncSource(nil)
+		stopP2P()
+	}()
 	// The chain's RPC methods are registered here, before the warm-up ends.
 	opts := methods.Options{TxIndex: n.cfg.TxIndex, Logger: n.rpcLog, Pool: pool, Fees: est}
 	if wal != nil {
