@@ -3,8 +3,6 @@ package main
 // Integration tests of `nodecoin daemon --mine`, the in-process miner.
 
 import (
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -55,18 +53,8 @@ func TestDaemonMineToAddress(t *testing.T) {
 	d.waitFor(`msg="mining to address" subsystem=miner address=` + payee)
 	// The miner's series: at least the five blocks seen, as accepted
 	// submissions, hashes counted, and a latency observed for every tip.
-	m := metricsAddrField.FindStringSubmatch(d.waitFor("metrics server listening"))
-	if m == nil {
-		t.Fatal("no metrics address in the log")
-	}
-	resp, err := http.Get("http://" + m[1] + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
 	series := map[string]float64{}
-	for _, line := range strings.Split(string(body), "\n") {
+	for _, line := range strings.Split(string(scrapeMetrics(t, d)), "\n") {
 		if name, val, ok := strings.Cut(line, " "); ok && strings.HasPrefix(name, "nodecoin_miner_") {
 			v, err := strconv.ParseFloat(val, 64)
 			if err != nil {

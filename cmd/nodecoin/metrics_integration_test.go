@@ -13,15 +13,30 @@ import (
 
 var metricsAddrField = regexp.MustCompile(`msg="metrics server listening".* addr=(\S+)`)
 
+// scrapeMetrics returns the exposition of d's metrics server.
+func scrapeMetrics(t *testing.T, d *daemon) []byte {
+	t.Helper()
+	m := metricsAddrField.FindStringSubmatch(d.waitFor("metrics server listening"))
+	if m == nil {
+		t.Fatal("no metrics address in the log")
+	}
+	resp, err := http.Get("http://" + m[1] + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body
+}
+
 // TestMetricsOfARunningNode scrapes a real daemon after it mined blocks,
 // answered RPC calls and rejected a block: the series reflect them, and the
 // whole exposition is clean under promtool.
 func TestMetricsOfARunningNode(t *testing.T) {
 	n := startRPCNode(t)
-	m := metricsAddrField.FindStringSubmatch(n.d.waitFor("metrics server listening"))
-	if m == nil {
-		t.Fatal("no metrics address in the log")
-	}
 	n.call(nil, "generatetoaddress", 7, opTrueP2SH(t).String())
 	var hash string
 	n.call(&hash, "getblockhash", 3)
@@ -32,12 +47,7 @@ func TestMetricsOfARunningNode(t *testing.T) {
 	bad := "03000000" + raw[8:] // version 3: rejected before its PoW matters
 	n.raw("submitblock", `["`+bad+`"]`)
 
-	resp, err := http.Get("http://" + m[1] + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	body := scrapeMetrics(t, n.d)
 	text := string(body)
 	for _, want := range []string{
 		"nodecoin_chain_height 7\n",

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -288,17 +287,7 @@ func TestP2PSyncFromTwoPeers(t *testing.T) {
 		t.Error("no catch-up logged")
 	}
 	// The sync height the peers claim, as a metric.
-	m := metricsAddrField.FindStringSubmatch(f.d.waitFor("metrics server listening"))
-	if m == nil {
-		t.Fatal("no metrics address in the log")
-	}
-	resp, err := http.Get("http://" + m[1] + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if want := fmt.Sprintf("nodecoin_p2p_sync_height %d\n", n); !strings.Contains(string(body), want) {
+	if want := fmt.Sprintf("nodecoin_p2p_sync_height %d\n", n); !strings.Contains(string(scrapeMetrics(t, f.d)), want) {
 		t.Errorf("metrics lack %q", want)
 	}
 }

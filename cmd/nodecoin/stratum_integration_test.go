@@ -8,10 +8,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/big"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -45,6 +43,24 @@ func startStratumNode(t *testing.T, dir string, extra ...string) (*rpcNode, stri
 	}
 	n.user, n.pass, _ = strings.Cut(strings.TrimSpace(string(cookie)), ":")
 	return n, m[1]
+}
+
+// subscribeAuthorize subscribes, records the extranonce1, authorizes
+// worker and waits for the first job.
+func (m *stratumMiner) subscribeAuthorize(worker string) {
+	m.t.Helper()
+	var sub []json.RawMessage
+	json.Unmarshal(m.call("mining.subscribe", "scripted/1.0"), &sub)
+	if len(sub) != 3 {
+		m.t.Fatalf("subscribe result %v", sub)
+	}
+	var en1 string
+	json.Unmarshal(sub[1], &en1)
+	m.en1, _ = hex.DecodeString(en1)
+	if res := m.call("mining.authorize", worker, "x"); string(res) != "true" {
+		m.t.Fatalf("authorize: %s", res)
+	}
+	m.waitJob("")
 }
 
 // stratumMiner is a minimal scripted Stratum miner, independent of the
@@ -197,16 +213,8 @@ func regtestAddress(t *testing.T, seed byte) address.Address {
 func TestStratumMinesARealBlock(t *testing.T) {
 	n, addr := startStratumNode(t, t.TempDir())
 	m := dialMiner(t, addr)
-	var sub []json.RawMessage
-	json.Unmarshal(m.call("mining.subscribe", "scripted/1.0"), &sub)
-	var en1 string
-	json.Unmarshal(sub[1], &en1)
-	m.en1, _ = hex.DecodeString(en1)
 	worker := regtestAddress(t, 42).String() + ".rig"
-	if res := m.call("mining.authorize", worker, "x"); string(res) != "true" {
-		t.Fatalf("authorize: %s", res)
-	}
-	m.waitJob("")
+	m.subscribeAuthorize(worker)
 	for i := range 2 {
 		prev := m.str(1)
 		hash, cb := m.mineBlock(worker, uint32(i))
@@ -245,16 +253,7 @@ func TestStratumMinesARealBlock(t *testing.T) {
 		t.Errorf("getstratuminfo %+v", info)
 	}
 	// The same figures as metrics.
-	mm := metricsAddrField.FindStringSubmatch(n.d.waitFor("metrics server listening"))
-	if mm == nil {
-		t.Fatal("no metrics address in the log")
-	}
-	resp, err := http.Get("http://" + mm[1] + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	body := scrapeMetrics(t, n.d)
 	for _, want := range []string{"nodecoin_stratum_connections 1\n", "nodecoin_stratum_workers 1\n",
 		"nodecoin_stratum_shares_accepted_total 2\n", "nodecoin_stratum_blocks_found_total 2\n",
 		`nodecoin_stratum_shares_rejected_total{reason="stale"} 0`, "nodecoin_stratum_hashrate_hashes_per_second "} {

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/hex"
-	"encoding/json"
 	"testing"
 )
 
@@ -20,17 +19,9 @@ func TestStratumBlockReachesPeer(t *testing.T) {
 	waitPeers(t, peer, 1)
 
 	m := dialMiner(t, addr)
-	var sub []json.RawMessage
-	json.Unmarshal(m.call("mining.subscribe", "scripted/1.0"), &sub)
-	var en1 string
-	json.Unmarshal(sub[1], &en1)
-	m.en1, _ = hex.DecodeString(en1)
 	payee := regtestAddress(t, 7)
 	worker := payee.String() + ".p2p"
-	if res := m.call("mining.authorize", worker, "x"); string(res) != "true" {
-		t.Fatalf("authorize: %s", res)
-	}
-	m.waitJob("")
+	m.subscribeAuthorize(worker)
 	hash, cb := m.mineBlock(worker, 0)
 	waitTip(t, hash, peer)
 	var blk struct {
