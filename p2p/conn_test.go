@@ -61,3 +61,49 @@ func TestInboundEvictionKeepsNetworkDiversity(t *testing.T) {
 		t.Fatalf("a lone network's peer was evicted: %v", have)
 	}
 }
+
+// TestEvictionProtectsUsefulPeers fills the inbound slots from one
+// network; the newest peer, with the worst ping, would be evicted for a
+// new one, unless it recently gave the node a new transaction or block.
+func TestEvictionProtectsUsefulPeers(t *testing.T) {
+	for _, useful := range []string{"", "tx", "block"} {
+		n := startNode(t, nil, Config{MaxConnections: 8})
+		for i := range 8 {
+			c1, c2 := net.Pipe()
+			t.Cleanup(func() { c1.Close() })
+			if !n.srv.AddConn(&addrConn{Conn: c2, remote: &net.TCPAddr{IP: net.IPv4(10, 1, 0, byte(1+i)), Port: 1000 + i}}, true, false) {
+				t.Fatalf("peer %d refused", i)
+			}
+			(&scripted{t: t, conn: c1}).handshake(message.ProtocolVersion)
+		}
+		newest := "10.1.0.8:1007"
+		n.srv.mu.Lock()
+		for _, p := range n.srv.peers {
+			ms := int64(p.addr.Port()-999) * int64(time.Millisecond) // 10.1.0.8 is the slowest
+			p.minPing.Store(ms)
+			if p.addr.String() == newest {
+				switch useful {
+				case "tx":
+					p.lastNovelTx.Store(time.Now().UnixNano())
+				case "block":
+					p.lastNovelBlock.Store(time.Now().UnixNano())
+				}
+			}
+		}
+		n.srv.mu.Unlock()
+		c1, c2 := net.Pipe()
+		t.Cleanup(func() { c1.Close() })
+		if !n.srv.AddConn(&addrConn{Conn: c2, remote: &net.TCPAddr{IP: net.ParseIP("10.9.0.1"), Port: 2000}}, true, false) {
+			t.Fatal("ninth peer refused")
+		}
+		(&scripted{t: t, conn: c1}).handshake(message.ProtocolVersion)
+		waitFor(t, 5*time.Second, "eviction", func() bool { in, _ := n.srv.ConnectionCount(); return in == 8 })
+		kept := false
+		for _, p := range n.srv.Peers() {
+			kept = kept || p.Addr == newest
+		}
+		if kept != (useful != "") {
+			t.Errorf("useful %q: the newest, slowest peer kept %v", useful, kept)
+		}
+	}
+}

@@ -5,7 +5,9 @@
 // --addnode peers connected with back-off, fills up to eight outbound slots
 // from its address book (learned from addr messages and successful
 // connections, persisted as peers.json) unless --connect was given, and
-// evicts an inbound peer when full, protecting the fastest and one per /16.
+// evicts an inbound peer when full, protecting the four that last gave a
+// new block, the four that last gave a new transaction, the four fastest
+// and one per /16.
 // Addresses are gossiped as Bitcoin Core does (addrrelay.go): a listening
 // node advertises its own address to its outbound peers and to every peer
 // about daily, small addr messages of fresh addresses are passed on to two

@@ -219,6 +219,7 @@ func (s *Server) handleTx(p *Peer, tx *wire.Tx) {
 	}
 	_, err := s.pool.Accept(tx, mempool.AcceptOptions{AllowOrphan: true, Peer: mempool.PeerID(p.id)})
 	if err == nil {
+		p.lastNovelTx.Store(s.now().UnixNano())
 		return
 	}
 	re, ok := mempool.IsReject(err)

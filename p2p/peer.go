@@ -69,6 +69,10 @@ type Peer struct {
 	pingNonce            atomic.Uint64
 	pingSent             atomic.Int64 // unix nanoseconds of the outstanding ping, 0 when none
 	pingTime, minPing    atomic.Int64 // nanoseconds, 0 when unknown
+	// lastNovelBlock and lastNovelTx are when the peer last delivered a
+	// block that extended the main chain and a transaction the pool took
+	// (unix nanoseconds, 0 never): such peers are protected from eviction.
+	lastNovelBlock, lastNovelTx atomic.Int64
 
 	mu               sync.Mutex
 	known            *hashSet

@@ -403,7 +403,20 @@ func (s *Server) evictInboundLocked() bool {
 	if len(cands) == 0 {
 		return false
 	}
-	// Protect the 4 fastest.
+	// Protect the 4 that most recently gave a new block, the 4 that most
+	// recently gave a new transaction (an attacker cannot fake being
+	// useful), then the 4 fastest.
+	for _, last := range []func(*Peer) int64{
+		func(p *Peer) int64 { return p.lastNovelBlock.Load() },
+		func(p *Peer) int64 { return p.lastNovelTx.Load() },
+	} {
+		slices.SortStableFunc(cands, func(a, b *Peer) int { return int(cmpInt64(last(b), last(a))) })
+		n := 0
+		for n < min(4, len(cands)) && last(cands[n]) != 0 {
+			n++
+		}
+		cands = cands[n:]
+	}
 	slices.SortFunc(cands, func(a, b *Peer) int {
 		return int(cmpInt64(nonZero(a.minPing.Load()), nonZero(b.minPing.Load())))
 	})

@@ -423,6 +423,7 @@ func (s *Server) handleBlock(p *Peer, m *message.Block) {
 		s.requestHeaders(p)
 	case err == nil:
 		if res.MainChain {
+			p.lastNovelBlock.Store(s.now().UnixNano())
 			s.syncMu.Lock()
 			at, ok := s.sync.announced[h]
 			delete(s.sync.announced, h)
