@@ -627,3 +627,37 @@ func FuzzDecodeCarry(f *testing.F) {
 		}
 	})
 }
+
+// TestPendingBlocksSettledAtStart leaves two blocks pending, as a crash
+// between handing them to the chain and recording their payout would: the
+// one the chain holds on its main chain is counted with its carried
+// balances when a server starts on the store, the other is forgotten.
+func TestPendingBlocksSettledAtStart(t *testing.T) {
+	fc := newFakeChain()
+	st, err := OpenStore(t.TempDir(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	stored := &wire.Block{Header: wire.BlockHeader{Version: 4, Nonce: 1}}
+	lost := &wire.Block{Header: wire.BlockHeader{Version: 4, Nonce: 2}}
+	if err := st.BlockPending(stored.BlockHash(), map[string]int64{"x": 5}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.BlockPending(lost.BlockHash(), map[string]int64{"y": 9}); err != nil {
+		t.Fatal(err)
+	}
+	fc.ProcessBlock(stored)
+	cfg := testConfig()
+	cfg.Chain, cfg.Store = fc, st
+	s := startServer(t, cfg)
+	if st.BlocksFound() != 1 || !maps.Equal(st.Carry(), map[string]int64{"x": 5}) {
+		t.Fatalf("after settling: %d blocks, carry %v; want 1 and x:5", st.BlocksFound(), st.Carry())
+	}
+	if p, err := st.Pending(); err != nil || len(p) != 0 {
+		t.Fatalf("still pending: %v %v", p, err)
+	}
+	if got := s.Info().BlocksFound; got != 1 {
+		t.Errorf("getstratuminfo counts %d blocks, want 1", got)
+	}
+}

@@ -89,6 +89,18 @@ func (fc *fakeChain) advance() {
 	}
 }
 
+// Header knows the blocks handed to ProcessBlock, all on the main chain.
+func (fc *fakeChain) Header(hash wire.Hash) (chain.HeaderInfo, bool) {
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	for _, b := range fc.blocks {
+		if b.BlockHash() == hash {
+			return chain.HeaderInfo{Hash: hash, Header: b.Header, MainChain: true}, true
+		}
+	}
+	return chain.HeaderInfo{}, false
+}
+
 // disconnect notifies the subscribers that the block with hash left the
 // main chain.
 func (fc *fakeChain) disconnect(hash wire.Hash) {

@@ -90,6 +90,16 @@ const (
 // coinbaseTag follows the extranonce in every coinbase.
 var coinbaseTag = []byte("/nodecoin-stratum/")
 
+// Chain is what the server needs of the chain: a miner's view, and the
+// index lookup that settles blocks found just before a crash;
+// *chain.Chain satisfies it.
+type Chain interface {
+	miner.MiningChain
+	// Header returns what the index knows of the header with the given
+	// hash, and whether it is known.
+	Header(hash wire.Hash) (chain.HeaderInfo, bool)
+}
+
 // Pool is what the server needs of the mempool; *mempool.Pool satisfies it.
 type Pool interface {
 	// MiningOrder returns the pool's entries in the order a block takes
@@ -102,7 +112,7 @@ type Pool interface {
 // Config configures a Server.
 type Config struct {
 	// Chain is the chain to mine on; required.
-	Chain miner.MiningChain
+	Chain Chain
 	// Pool supplies the blocks' transactions; nil mines coinbase-only
 	// blocks.
 	Pool Pool
@@ -223,6 +233,10 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, log: cfg.Logger, params: cfg.Chain.Params(), stats: newStats(cfg.Store.BlocksFound()),
 		tips: make(chan struct{}, 1), again: make(chan struct{}, 1), conns: make(map[*conn]struct{}), en1s: make(map[uint32]*conn),
 		sessions: make(map[string]*session)}
+	if err := s.settlePending(); err != nil {
+		return nil, fmt.Errorf("stratum: settle the blocks pending at the last stop: %w", err)
+	}
+	s.stats = newStats(cfg.Store.BlocksFound())
 	cfg.Chain.Subscribe(func(n chain.Notification) {
 		if n.Type != chain.BlockConnected && n.Type != chain.BlockDisconnected {
 			return
@@ -643,18 +657,25 @@ func (t *template) networkDifficulty() float64 { return TargetDifficulty(t.netTa
 // outcome; it reports whether the block joined the main chain.
 func (s *Server) submitBlock(b *wire.Block, t *template, worker string) bool {
 	hash := b.BlockHash()
-	res, err := s.cfg.Chain.ProcessBlock(b)
-	switch {
-	case err != nil:
-		s.log.Warn("stratum block rejected", "height", t.Height, "hash", hash, "worker", worker, "err", err)
-		return false
-	case !res.MainChain:
-		s.log.Warn("stratum block not on the main chain", "height", t.Height, "hash", hash, "worker", worker)
-		return false
-	}
 	var carry map[string]int64
 	if t.split != nil {
 		carry = t.split.Carry
+	}
+	// Written ahead, so that a crash between the chain storing the block
+	// and the payout being recorded is settled at the next start.
+	if err := s.cfg.Store.BlockPending(hash, carry); err != nil {
+		s.log.Error("stratum: cannot record a block about to be submitted", "err", err)
+	}
+	res, err := s.cfg.Chain.ProcessBlock(b)
+	switch {
+	case err != nil:
+		s.abandon(hash)
+		s.log.Warn("stratum block rejected", "height", t.Height, "hash", hash, "worker", worker, "err", err)
+		return false
+	case !res.MainChain:
+		s.abandon(hash)
+		s.log.Warn("stratum block not on the main chain", "height", t.Height, "hash", hash, "worker", worker)
+		return false
 	}
 	if err := s.cfg.Store.BlockFound(hash, carry); err != nil {
 		s.log.Error("stratum: cannot record the block found", "err", err)
@@ -663,6 +684,37 @@ func (s *Server) submitBlock(b *wire.Block, t *template, worker string) bool {
 	s.log.Info("stratum block found", "height", t.Height, "hash", hash, "worker", worker,
 		"txs", len(b.Transactions), "payout", s.cfg.Payout.String())
 	return true
+}
+
+// abandon clears the pending record of a block the chain did not take.
+func (s *Server) abandon(hash wire.Hash) {
+	if err := s.cfg.Store.BlockAbandoned(hash); err != nil {
+		s.log.Error("stratum: cannot clear a pending block", "hash", hash, "err", err)
+	}
+}
+
+// settlePending records the outcome of the blocks a previous process
+// handed to the chain without recording it (it stopped in between): a
+// block now on the main chain is counted as found, with its payout's
+// carried balances; any other is forgotten.
+func (s *Server) settlePending() error {
+	pending, err := s.cfg.Store.Pending()
+	if err != nil {
+		return err
+	}
+	for _, pb := range pending {
+		if info, ok := s.cfg.Chain.Header(pb.Hash); ok && info.MainChain {
+			if err := s.cfg.Store.BlockFound(pb.Hash, pb.Carry); err != nil {
+				return err
+			}
+			s.log.Info("stratum block found before the last stop recorded", "height", info.Height, "hash", pb.Hash)
+			continue
+		}
+		if err := s.cfg.Store.BlockAbandoned(pb.Hash); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // blockDisconnected undoes the PPLNS payout of a block the pool found

@@ -30,6 +30,11 @@ const (
 	// balances as they were before that PPLNS block's payout (encodeCarry),
 	// restored if the block leaves the main chain.
 	prefixUndo = 'u'
+	// prefixPending + block hash marks a solved block handed to the chain
+	// whose payout is not recorded yet: a flag byte (1 when PPLNS carried
+	// balances follow, as encodeCarry). A crash between the chain storing
+	// the block and BlockFound leaves it, and the next start settles it.
+	prefixPending = 'p'
 	// maxUndo is how many found blocks keep their undo record: a
 	// reorganisation deeper than this many of the pool's own blocks
 	// leaves the carried balances as they are.
@@ -123,6 +128,16 @@ type Store struct {
 	carry  map[string]int64
 	blocks uint64
 	undo   [][]byte // keys of the undo records, oldest first
+}
+
+// PendingBlock is a solved block whose outcome was not recorded: the
+// process stopped between handing it to the chain and BlockFound or
+// BlockAbandoned.
+type PendingBlock struct {
+	Hash wire.Hash
+	// Carry is the carried balances the block's payout leaves (PPLNS), or
+	// nil (solo).
+	Carry map[string]int64
 }
 
 // OpenStore opens (creating when absent) the share store in dir, keeping
@@ -275,10 +290,63 @@ func (s *Store) BlocksFound() uint64 {
 	return s.blocks
 }
 
+// BlockPending records, synced, that the solved block with the given hash
+// is about to be handed to the chain, with the carried balances its payout
+// would leave (nil for solo). BlockFound or BlockAbandoned clears it. It
+// takes the store's lock.
+func (s *Store) BlockPending(hash wire.Hash, carry map[string]int64) error {
+	v := []byte{0}
+	if carry != nil {
+		v = append([]byte{1}, encodeCarry(carry)...)
+	}
+	if err := s.db.Put(pendingKey(hash), v, &opt.WriteOptions{Sync: true}); err != nil {
+		return fmt.Errorf("record block pending: %w", err)
+	}
+	return nil
+}
+
+// BlockAbandoned clears the pending record of a block the chain did not
+// take into its main chain. It takes the store's lock.
+func (s *Store) BlockAbandoned(hash wire.Hash) error {
+	if err := s.db.Delete(pendingKey(hash), nil); err != nil {
+		return fmt.Errorf("clear block pending: %w", err)
+	}
+	return nil
+}
+
+// Pending returns the blocks left pending by a process that stopped
+// before recording their outcome. It takes the store's lock.
+func (s *Store) Pending() ([]PendingBlock, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	it := s.db.NewIterator(util.BytesPrefix([]byte{prefixPending}), nil)
+	defer it.Release()
+	var out []PendingBlock
+	for it.Next() {
+		k, v := it.Key(), it.Value()
+		if len(k) != 1+32 || len(v) < 1 {
+			return nil, fmt.Errorf("%w: pending block record %x", ErrBadRecord, k)
+		}
+		pb := PendingBlock{Hash: wire.Hash(k[1:])}
+		if v[0] == 1 {
+			carry, err := decodeCarry(v[1:])
+			if err != nil {
+				return nil, fmt.Errorf("pending block %s: %w", pb.Hash, err)
+			}
+			pb.Carry = carry
+		}
+		out = append(out, pb)
+	}
+	return out, it.Error()
+}
+
+func pendingKey(hash wire.Hash) []byte { return append([]byte{prefixPending}, hash[:]...) }
+
 // BlockFound counts the block found with the given hash and, when carry
 // is not nil (PPLNS), replaces the carried balances with it (the balances
 // after the block's payout), keeping the balances before it for
-// BlockDisconnected, in one synced write. It takes the store's lock.
+// BlockDisconnected, and clears its pending record, in one synced write.
+// It takes the store's lock.
 func (s *Store) BlockFound(hash wire.Hash, carry map[string]int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -296,6 +364,7 @@ func (s *Store) BlockFound(hash wire.Hash, carry map[string]int64) error {
 		s.putCarry(batch, carry)
 	}
 	batch.Put([]byte{keyBlocks}, binary.LittleEndian.AppendUint64(nil, s.blocks+1))
+	batch.Delete(pendingKey(hash))
 	if err := s.db.Write(batch, &opt.WriteOptions{Sync: true}); err != nil {
 		return fmt.Errorf("record block found: %w", err)
 	}
