@@ -14,20 +14,10 @@ import (
 )
 
 // scanners returns every scanner of header this machine can run, by path.
-func scanners(t *testing.T, h *wire.BlockHeader) map[string]scanner {
+func scanners(t testing.TB, h *wire.BlockHeader) map[string]scanner {
 	t.Helper()
 	j := NewJob(h)
-	b := h.Bytes()
-	p := new(hasher)
-	p.init(&j.mid, j.tail[:])
-	all := map[string]scanner{
-		PathStdlib:   &digestScanner{digest: newStdHasher(&b).digest, path: PathStdlib},
-		PathPortable: &digestScanner{digest: p.digest, path: PathPortable},
-	}
-	if s := newSHANIScanner(&j); s != nil {
-		all[PathSHANI] = s
-	}
-	return all
+	return allScanners(h, &j)
 }
 
 // topWord is the most significant 32 bits of the block hash of h with
@@ -46,10 +36,9 @@ func topWord(h wire.BlockHeader, nonce uint32) uint32 {
 // having it; and with a limit just below it, so each must find none.
 func TestScannersMatchCryptoSHA256(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 13))
-	if haveSHANI {
-		t.Log("testing the SHA-NI path too")
-	} else {
-		t.Log("this CPU has no SHA extensions: the SHA-NI path is not tested here")
+	var h wire.BlockHeader
+	for path := range scanners(t, &h) {
+		t.Logf("testing the %s path", path)
 	}
 	cases := 0
 	for range 200 {
@@ -94,7 +83,7 @@ func TestScannersMatchCryptoSHA256(t *testing.T) {
 func TestScannerFindsEveryPosition(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 5))
 	h := randomHeader(rng)
-	const count = 9
+	const count = 37 // two AVX-512 passes, four AVX2 passes, 18 SHA-NI pairs, and a tail
 	for pos := range count {
 		// Look for a first nonce such that the run's lowest top word sits
 		// at pos.
@@ -129,27 +118,43 @@ func TestPathChoice(t *testing.T) {
 	if got != Path() {
 		t.Fatalf("threads scan with %s, Path says %s", got, Path())
 	}
-	if (got == PathSHANI) != haveSHANI {
-		t.Fatalf("path %s with haveSHANI %v", got, haveSHANI)
+	if _, ok := scanners(t, &h)[got]; !ok {
+		t.Fatalf("path %s is not one this machine runs", got)
 	}
 	t.Logf("hash path: %s", got)
 }
 
-// TestGeneratedAssemblyUpToDate checks that shani_amd64.s is what
-// internal/tools/shanigen writes, so the generator stays the source.
+// TestGeneratedAssemblyUpToDate checks that the assembly files are what
+// their generators write, so the generators stay the source.
 func TestGeneratedAssemblyUpToDate(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds and runs the generator")
+		t.Skip("builds and runs the generators")
 	}
-	out, err := exec.Command("go", "run", "../../internal/tools/shanigen").Output()
-	if err != nil {
-		t.Fatalf("go run shanigen: %v", err)
+	for file, gen := range map[string]string{"shani_amd64.s": "shanigen", "simd_amd64.s": "simdgen"} {
+		out, err := exec.Command("go", "run", "../../internal/tools/"+gen).Output()
+		if err != nil {
+			t.Fatalf("go run %s: %v", gen, err)
+		}
+		have, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(out, have) {
+			t.Errorf("%s differs from the output of internal/tools/%s: run go generate ./miner/grind", file, gen)
+		}
 	}
-	have, err := os.ReadFile("shani_amd64.s")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(out, have) {
-		t.Fatal("shani_amd64.s differs from the output of internal/tools/shanigen: run go generate ./miner/grind")
+}
+
+// BenchmarkScan is one nonce (an op) through each hash path's scanner on
+// one thread, scanned in runs of CheckInterval nonces as Grind does.
+func BenchmarkScan(b *testing.B) {
+	h := randomHeader(rand.New(rand.NewPCG(21, 22)))
+	for path, sc := range scanners(b, &h) {
+		b.Run(path, func(b *testing.B) {
+			for n := 0; n < b.N; n += CheckInterval {
+				sc.scan(uint32(n), 1, min(CheckInterval, b.N-n), 0)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "H/s")
+		})
 	}
 }

@@ -8,3 +8,7 @@ const haveSHANI = false
 // newSHANIScanner returns nil: there is no SHA-NI scanner on this
 // architecture.
 func newSHANIScanner(*Job) scanner { return nil }
+
+// newSIMDScanners returns none: the multi-lane scanners exist for amd64
+// only.
+func newSIMDScanners(*Job) []scanner { return nil }

@@ -5,10 +5,6 @@ import (
 	"encoding"
 	"encoding/binary"
 	"hash"
-	"sync"
-	"time"
-
-	"github.com/nodecoin/nodecoin/chain/wire"
 )
 
 // stdHasher hashes a header from a saved crypto/sha256 midstate: the
@@ -51,31 +47,3 @@ func (s *stdHasher) digest(nonce uint32, out *[8]uint32) {
 		out[i] = binary.BigEndian.Uint32(second[4*i:])
 	}
 }
-
-// calibrationHashes is how many hashes each path does when the faster one
-// is chosen.
-const calibrationHashes = 4096
-
-// useStdlib reports whether the grinding threads use crypto/sha256 from a
-// saved midstate rather than the portable compression: whichever hashes
-// faster on this machine, measured once, at the first grind. Both give
-// identical hashes (tested).
-var useStdlib = sync.OnceValue(func() bool {
-	var hdr wire.BlockHeader
-	b := hdr.Bytes()
-	std := newStdHasher(&b)
-	var h hasher
-	j := NewJob(&hdr)
-	h.init(&j.mid, j.tail[:])
-	var d [8]uint32
-	start := time.Now()
-	for n := range uint32(calibrationHashes) {
-		std.digest(n, &d)
-	}
-	stdTime := time.Since(start)
-	start = time.Now()
-	for n := range uint32(calibrationHashes) {
-		h.digest(n, &d)
-	}
-	return stdTime < time.Since(start)
-})

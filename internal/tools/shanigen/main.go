@@ -15,12 +15,11 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/nodecoin/nodecoin/miner/grind"
+	"github.com/nodecoin/nodecoin/internal/sha256k"
 )
 
-// k and iv are SHA-256's round constants and initial hash value, from
-// the grind package (whose tests derive them from the primes).
-var k, iv = grind.SHA256Constants()
+// k and iv are SHA-256's round constants and initial hash value.
+var k, iv = sha256k.K, sha256k.IV
 
 // The constant message words of the two blocks hashed per nonce: the
 // header's second block (words 4-15; words 0-2 come from the job, word 3 is

@@ -27,3 +27,21 @@ func TestSHANIJobLayout(t *testing.T) {
 		}
 	}
 }
+
+// TestSIMDJobLayout checks the field offsets the generated multi-lane
+// assembly assumes (internal/tools/simdgen's off* constants).
+func TestSIMDJobLayout(t *testing.T) {
+	var j simdJob
+	for _, c := range []struct {
+		name      string
+		got, want uintptr
+	}{
+		{"state3", unsafe.Offsetof(j.state3), 0},
+		{"mid", unsafe.Offsetof(j.mid), 32},
+		{"w", unsafe.Offsetof(j.w), 64},
+	} {
+		if c.got != c.want {
+			t.Errorf("simdJob.%s at offset %d, the assembly reads it at %d", c.name, c.got, c.want)
+		}
+	}
+}
