@@ -45,7 +45,10 @@
 // 144 blocks above the tip) announced transactions are not asked for.
 //
 // Misbehaviour adds to a score kept per IP address across its
-// connections: an invalid block, header or transaction 100, garbage or
+// connections: an invalid block, header or transaction 100, more than
+// MaxLowWorkHeaders (20,000) headers of chains with less work than the tip
+// 100 (each costs index memory, and SHA-256 hardware makes them cheap on
+// a young chain), garbage or
 // another network's magic 50 (and the connection ends: the stream is
 // lost), a payload over its command's limit 50 (likewise; an inv of more
 // than 50,000 entries is one), an undecodable payload 20, a message flood

@@ -90,6 +90,7 @@ type Peer struct {
 	addrTokensAt     time.Time // when addrTokens was last topped up
 	nextSelfAdvert   time.Time // when the node's own address is next sent
 	unconnecting     int
+	lowWorkHeaders   int // headers given for chains with less work than the tip
 	floodStart       time.Time
 	floodCount       int
 	disconnectReason string

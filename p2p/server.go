@@ -35,6 +35,13 @@ const (
 	DefaultDownloadWindow = 1024
 	// DefaultMaxInFlight is the most blocks requested from one peer at once.
 	DefaultMaxInFlight = 16
+	// DefaultMaxLowWorkHeaders bounds the headers one peer may add to the
+	// index for chains with less work than the tip: every header costs
+	// memory for as long as the node runs, and on a young chain SHA-256
+	// hardware makes valid low-work headers cheap. An honest peer on a
+	// losing branch sends a few; a reorganisation deeper than this from a
+	// single peer is refused from that peer.
+	DefaultMaxLowWorkHeaders = 20_000
 )
 
 // Observer receives the P2P layer's measurements, for metrics. Its methods
@@ -96,6 +103,10 @@ type Config struct {
 	// DownloadWindow and MaxInFlight tune the block download.
 	DownloadWindow int32
 	MaxInFlight    int
+	// MaxLowWorkHeaders is how many headers of chains with less work than
+	// the tip a peer may give before it is banned; 0 means
+	// DefaultMaxLowWorkHeaders.
+	MaxLowWorkHeaders int
 	// BanDuration is how long misbehaviour bans last; 0 means 24 h.
 	BanDuration time.Duration
 	// Dial opens outbound connections; nil means TCP.
@@ -184,6 +195,9 @@ func New(cfg Config) (*Server, error) {
 	cfg.MaxOutbound = min(cfg.MaxOutbound, cfg.MaxConnections)
 	if cfg.DownloadWindow <= 0 {
 		cfg.DownloadWindow = DefaultDownloadWindow
+	}
+	if cfg.MaxLowWorkHeaders <= 0 {
+		cfg.MaxLowWorkHeaders = DefaultMaxLowWorkHeaders
 	}
 	if cfg.MaxInFlight <= 0 {
 		cfg.MaxInFlight = DefaultMaxInFlight

@@ -402,6 +402,16 @@ func (s *Server) handleHeaders(p *Peer, m *message.Headers) {
 	if info, ok := s.ch.Header(last); ok {
 		p.noteHeight(info.Height)
 	}
+	if bi, err := s.ch.BlockInfo(last); err == nil && bi.ChainWork.Cmp(s.ch.Best().ChainWork) < 0 {
+		p.mu.Lock()
+		p.lowWorkHeaders += len(m.Headers)
+		n := p.lowWorkHeaders
+		p.mu.Unlock()
+		if n > s.cfg.MaxLowWorkHeaders {
+			s.misbehave(p, scoreInvalid, "too many headers of chains with less work than the tip")
+			return
+		}
+	}
 	if len(m.Headers) == message.MaxHeaders {
 		loc := append([]wire.Hash{last}, s.ch.BlockLocator()...)
 		p.queue(&message.GetHeaders{BlockLocator: message.BlockLocator{Version: uint32(message.ProtocolVersion),

@@ -263,3 +263,46 @@ func TestNoTxRequestsWhileCatchingUp(t *testing.T) {
 		}
 	}
 }
+
+// TestLowWorkHeadersBounded has a peer feed the node headers of a branch
+// from genesis with less work than its tip: accepted up to
+// MaxLowWorkHeaders, then the peer is dropped.
+func TestLowWorkHeadersBounded(t *testing.T) {
+	blocks := regtestBlocks(t, 300)
+	b := startNode(t, blocks, Config{MaxLowWorkHeaders: 100})
+	s := dialScripted(t, b)
+	s.handshake(message.ProtocolVersion)
+	p := consensus.RegTestParams
+	prev, ts := p.GenesisHash, p.GenesisBlock.Header.Timestamp
+	var fork []wire.BlockHeader
+	for i := range 150 {
+		h := wire.BlockHeader{Version: 4, PrevBlock: prev, MerkleRoot: wire.Hash{0xfe, byte(i)}, Timestamp: ts + uint32(i) + 1,
+			Bits: p.PowLimitBits}
+		for consensus.CheckProofOfWork(h.BlockHash(), h.Bits, p.PowLimit) != nil {
+			h.Nonce++
+		}
+		fork = append(fork, h)
+		prev = h.BlockHash()
+	}
+	alive := func() bool {
+		if err := s.send(&message.Ping{Nonce: 5}); err != nil {
+			return false
+		}
+		_, err := s.recv(message.CmdPong)
+		return err == nil
+	}
+	for i := 0; i < 100; i += 50 {
+		if err := s.send(&message.Headers{Headers: fork[i : i+50]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !alive() {
+		t.Fatal("the peer was dropped for 100 low-work headers, the allowance")
+	}
+	if _, ok := b.ch.Header(fork[99].BlockHash()); !ok {
+		t.Fatal("the allowed low-work headers were not indexed")
+	}
+	if err := s.send(&message.Headers{Headers: fork[100:150]}); err == nil && alive() {
+		t.Fatal("the peer is still served after 150 low-work headers")
+	}
+}
