@@ -1,8 +1,10 @@
 package wallet
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/nodecoin/nodecoin/chain"
@@ -526,14 +528,17 @@ func (w *Wallet) listUnspentLocked(minConf, maxConf int32) []Unspent {
 			out = append(out, u)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Confirmations != out[j].Confirmations {
-			return out[i].Confirmations > out[j].Confirmations
+	slices.SortFunc(out, func(a, b Unspent) int {
+		if a.Confirmations != b.Confirmations {
+			return cmp.Compare(b.Confirmations, a.Confirmations)
 		}
-		if hi, hj := out[i].OutPoint.Hash, out[j].OutPoint.Hash; hi != hj {
-			return displayLess(hi, hj)
+		if a.OutPoint.Hash != b.OutPoint.Hash {
+			if displayLess(a.OutPoint.Hash, b.OutPoint.Hash) {
+				return -1
+			}
+			return 1
 		}
-		return out[i].OutPoint.Index < out[j].OutPoint.Index
+		return cmp.Compare(a.OutPoint.Index, b.OutPoint.Index)
 	})
 	return out
 }
