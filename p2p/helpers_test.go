@@ -193,6 +193,31 @@ func (s *scripted) recv(cmd string) (message.Message, error) {
 	}
 }
 
+// untilPong sends a ping and passes every message received before its
+// pong to check: the node handles a peer's messages in order, so what it
+// sends because of earlier ones arrives before the pong.
+func (s *scripted) untilPong(check func(message.Message)) {
+	s.t.Helper()
+	if err := s.send(&message.Ping{Nonce: 0x5eed}); err != nil {
+		s.t.Fatal(err)
+	}
+	for {
+		s.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		cmd, payload, err := message.ReadMessage(s.conn, consensus.RegTestParams.Magic, nil)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		m, err := message.DecodeMessage(cmd, payload)
+		if err != nil {
+			s.t.Fatalf("%s from the node: %v", cmd, err)
+		}
+		if pong, ok := m.(*message.Pong); ok && pong.Nonce == 0x5eed {
+			return
+		}
+		check(m)
+	}
+}
+
 // handshake performs the version/verack exchange as an inbound-connecting
 // peer.
 func (s *scripted) handshake(version int32) { s.handshakeAt(version, 0) }

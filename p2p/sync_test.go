@@ -195,22 +195,11 @@ func TestInitialHeadersFromOneSyncPeer(t *testing.T) {
 	}
 	second := dialScripted(t, b)
 	second.handshakeAt(message.ProtocolVersion, 300)
-	if err := second.send(&message.Ping{Nonce: 7}); err != nil {
-		t.Fatal(err)
-	}
-	for {
-		second.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-		cmd, _, err := message.ReadMessage(second.conn, consensus.RegTestParams.Magic, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if cmd == message.CmdGetHeaders {
+	second.untilPong(func(m message.Message) {
+		if _, ok := m.(*message.GetHeaders); ok {
 			t.Fatal("a second peer was asked for the same headers during the initial download")
 		}
-		if cmd == message.CmdPong {
-			break
-		}
-	}
+	})
 	first.conn.Close()
 	if _, err := second.recv(message.CmdGetHeaders); err != nil {
 		t.Fatalf("the headers download did not move to the second peer: %v", err)
@@ -238,30 +227,15 @@ func TestNoTxRequestsWhileCatchingUp(t *testing.T) {
 	if err := s.send(&message.Inv{List: []message.InvVect{{Type: message.InvTypeTx, Hash: wire.Hash{1}}}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.send(&message.Ping{Nonce: 9}); err != nil {
-		t.Fatal(err)
-	}
-	for {
-		s.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-		cmd, payload, err := message.ReadMessage(s.conn, consensus.RegTestParams.Magic, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if cmd == message.CmdPong {
-			return
-		}
-		if cmd == message.CmdGetData {
-			m, err := message.DecodeMessage(cmd, payload)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, iv := range m.(*message.GetData).List {
+	s.untilPong(func(m message.Message) {
+		if gd, ok := m.(*message.GetData); ok {
+			for _, iv := range gd.List {
 				if iv.Type == message.InvTypeTx {
 					t.Fatal("a transaction was asked for while catching up")
 				}
 			}
 		}
-	}
+	})
 }
 
 // TestLowWorkHeadersBounded has a peer feed the node headers of a branch
