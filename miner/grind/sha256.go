@@ -42,6 +42,17 @@ func compress(s *[8]uint32, w *[64]uint32) {
 	s[7] += h
 }
 
+// round applies one SHA-256 round to s with kw, the round's constant plus
+// its message word.
+func round(s *[8]uint32, kw uint32) {
+	a, b, c, d, e, f, g, h := s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]
+	t1 := h + (bits.RotateLeft32(e, -6) ^ bits.RotateLeft32(e, -11) ^ bits.RotateLeft32(e, -25)) +
+		((e & f) ^ (^e & g)) + kw
+	t2 := (bits.RotateLeft32(a, -2) ^ bits.RotateLeft32(a, -13) ^ bits.RotateLeft32(a, -22)) +
+		((a & b) ^ (a & c) ^ (b & c))
+	*s = [8]uint32{t1 + t2, a, b, c, d + t1, e, f, g}
+}
+
 // loadBlock reads a 64-byte message block into the first sixteen words of w.
 func loadBlock(w *[64]uint32, p []byte) {
 	_ = p[63]

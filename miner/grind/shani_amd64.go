@@ -2,11 +2,7 @@
 
 package grind
 
-import (
-	"math/bits"
-
-	"golang.org/x/sys/cpu"
-)
+import "golang.org/x/sys/cpu"
 
 //go:generate sh -c "go run ../../internal/tools/shanigen > shani_amd64.s"
 
@@ -61,52 +57,3 @@ func newSHANIJob(j *Job) *shaniJob {
 	sj.state2ABEF, sj.state2CDGH = abef(&s), cdgh(&s)
 	return sj
 }
-
-// round applies one SHA-256 round to s with kw, the round's constant plus
-// its message word.
-func round(s *[8]uint32, kw uint32) {
-	a, b, c, d, e, f, g, h := s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]
-	t1 := h + (bits.RotateLeft32(e, -6) ^ bits.RotateLeft32(e, -11) ^ bits.RotateLeft32(e, -25)) +
-		((e & f) ^ (^e & g)) + kw
-	t2 := (bits.RotateLeft32(a, -2) ^ bits.RotateLeft32(a, -13) ^ bits.RotateLeft32(a, -22)) +
-		((a & b) ^ (a & c) ^ (b & c))
-	*s = [8]uint32{t1 + t2, a, b, c, d + t1, e, f, g}
-}
-
-// shaniScanner is a thread's scanner on the SHA extensions.
-type shaniScanner struct {
-	job  *shaniJob
-	rest hasher // hashes a run's odd last nonce
-}
-
-// newSHANIScanner returns a SHA-NI scanner for j, or nil when the CPU
-// lacks the SHA extensions.
-func newSHANIScanner(j *Job) scanner {
-	if !haveSHANI {
-		return nil
-	}
-	s := &shaniScanner{job: newSHANIJob(j)}
-	s.rest.init(&j.mid, j.tail[:])
-	return s
-}
-
-// scan implements scanner.
-func (s *shaniScanner) scan(first, step uint32, count int, limit uint32) (int, bool) {
-	even := count &^ 1
-	if even > 0 {
-		if i, ok := scanSHANI(s.job, first, step, uint32(even), limit); ok {
-			return int(i), true
-		}
-	}
-	if even < count {
-		var d [8]uint32
-		s.rest.digest(first+uint32(even)*step, &d)
-		if bits.ReverseBytes32(d[7]) <= limit {
-			return even, true
-		}
-	}
-	return count, false
-}
-
-// name implements scanner.
-func (s *shaniScanner) name() string { return PathSHANI }

@@ -2,13 +2,8 @@
 
 package grind
 
-// haveSHANI is false: the SHA-NI scanner exists for amd64 only.
-const haveSHANI = false
+// asmPaths is empty: the assembly paths exist for amd64 only.
+var asmPaths []string
 
-// newSHANIScanner returns nil: there is no SHA-NI scanner on this
-// architecture.
-func newSHANIScanner(*Job) scanner { return nil }
-
-// newSIMDScanners returns none: the multi-lane scanners exist for amd64
-// only.
-func newSIMDScanners(*Job) []scanner { return nil }
+// asmScanner is never called without assembly paths.
+func asmScanner(path string, _ *Job) scanner { panic("grind: no assembly path " + path) }

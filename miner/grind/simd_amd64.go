@@ -2,11 +2,7 @@
 
 package grind
 
-import (
-	"math/bits"
-
-	"golang.org/x/sys/cpu"
-)
+import "golang.org/x/sys/cpu"
 
 //go:generate sh -c "go run ../../internal/tools/simdgen > simd_amd64.s"
 
@@ -52,49 +48,38 @@ func newSIMDJob(j *Job) *simdJob {
 	return sj
 }
 
-// simdScanner is a thread's scanner on AVX2 or AVX-512 lanes.
-type simdScanner struct {
-	job   *simdJob
-	lanes int
-	scanf func(j *simdJob, first, step, count, limit uint32) (uint32, bool)
-	path  string
-	rest  hasher // hashes the nonces after the last full set of lanes
-}
-
-// newSIMDScanners returns the multi-lane scanners this CPU runs for j,
-// widest first.
-func newSIMDScanners(j *Job) []scanner {
-	var out []scanner
-	add := func(ok bool, lanes int, f func(*simdJob, uint32, uint32, uint32, uint32) (uint32, bool), path string) {
-		if !ok {
-			return
-		}
-		s := &simdScanner{job: newSIMDJob(j), lanes: lanes, scanf: f, path: path}
-		s.rest.init(&j.mid, j.tail[:])
-		out = append(out, s)
-	}
-	add(haveAVX512, 16, scanAVX512, PathAVX512)
-	add(haveAVX2, 8, scanAVX2, PathAVX2)
-	return out
-}
-
-// scan implements scanner.
-func (s *simdScanner) scan(first, step uint32, count int, limit uint32) (int, bool) {
-	full := count - count%s.lanes
-	if full > 0 {
-		if i, ok := s.scanf(s.job, first, step, uint32(full), limit); ok {
-			return int(i), true
+// asmPaths are the assembly hash paths this CPU runs.
+var asmPaths = func() []string {
+	var paths []string
+	for _, p := range []struct {
+		ok   bool
+		path string
+	}{{haveSHANI, PathSHANI}, {haveAVX512, PathAVX512}, {haveAVX2, PathAVX2}} {
+		if p.ok {
+			paths = append(paths, p.path)
 		}
 	}
-	var d [8]uint32
-	for i := full; i < count; i++ {
-		s.rest.digest(first+uint32(i)*step, &d)
-		if bits.ReverseBytes32(d[7]) <= limit {
-			return i, true
-		}
-	}
-	return count, false
-}
+	return paths
+}()
 
-// name implements scanner.
-func (s *simdScanner) name() string { return s.path }
+// asmScanner returns a scanner of job j on the assembly path named path,
+// which must be one of asmPaths.
+func asmScanner(path string, j *Job) scanner {
+	switch path {
+	case PathSHANI:
+		sj := newSHANIJob(j)
+		return newLaneScanner(j, 2, path, func(first, step, count, limit uint32) (uint32, bool) {
+			return scanSHANI(sj, first, step, count, limit)
+		})
+	case PathAVX512:
+		sj := newSIMDJob(j)
+		return newLaneScanner(j, 16, path, func(first, step, count, limit uint32) (uint32, bool) {
+			return scanAVX512(sj, first, step, count, limit)
+		})
+	default:
+		sj := newSIMDJob(j)
+		return newLaneScanner(j, 8, path, func(first, step, count, limit uint32) (uint32, bool) {
+			return scanAVX2(sj, first, step, count, limit)
+		})
+	}
+}
