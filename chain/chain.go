@@ -356,6 +356,14 @@ type BestState struct {
 	HeadersHeight int32 // height of the most-work header known
 }
 
+// CatchUpBlocks is how many known headers past the tip mean that a
+// headers-first download of blocks is still in progress.
+const CatchUpBlocks = 144
+
+// CatchingUp reports whether the node knows headers more than
+// CatchUpBlocks past its tip: it is downloading a backlog of blocks.
+func (b BestState) CatchingUp() bool { return b.HeadersHeight > b.Height+CatchUpBlocks }
+
 // Best returns the current tip.
 func (c *Chain) Best() BestState {
 	b := c.best.Load()

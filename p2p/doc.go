@@ -41,8 +41,9 @@
 // feefilter, and never to a peer that has or announced them (a bounded
 // known-inventory set per peer). Received transactions go to the pool,
 // whose bounded orphan pool keeps those with missing parents, which are
-// then asked of the sender. While catching up (the best header more than
-// 144 blocks above the tip) announced transactions are not asked for.
+// then asked of the sender. While catching up (chain.BestState.CatchingUp:
+// the best header more than 144 blocks above the tip) announced
+// transactions are not asked for.
 //
 // Misbehaviour adds to a score kept per IP address across its
 // connections: an invalid block, header or transaction 100, more than

@@ -111,7 +111,7 @@ func (s *Server) handleInv(p *Peer, m *message.Inv) {
 	var unknownBlock *wire.Hash
 	// While catching up, transactions would be checked against a stale
 	// coin set and mostly refused: they are not asked for.
-	catchingUp := s.catchingUp()
+	catchingUp := s.ch.Best().CatchingUp()
 	for i := range m.List {
 		iv := m.List[i]
 		switch iv.Type {

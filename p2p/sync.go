@@ -263,17 +263,6 @@ func (s *Server) releaseFlights(p *Peer) {
 	s.wakeSync()
 }
 
-// catchingUpBlocks is how far the best header may be ahead of the tip
-// before the node counts as catching up (as getblockchaininfo's
-// initialblockdownload).
-const catchingUpBlocks = 144
-
-// catchingUp reports whether the node is downloading a backlog of blocks:
-// its best header is more than catchingUpBlocks above its tip.
-func (s *Server) catchingUp() bool {
-	return s.ch.BestHeader().Height-s.ch.Best().Height > catchingUpBlocks
-}
-
 // headersRecent reports whether the best header known is recent enough
 // that every peer is asked for headers.
 func (s *Server) headersRecent() bool {

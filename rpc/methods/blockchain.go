@@ -39,20 +39,15 @@ type blockchain struct {
 	caughtUp atomic.Bool
 }
 
-// headersAheadForIBD is how many known headers past the tip keep the node
-// in initial block download: the P2P layer is still fetching their blocks.
-const headersAheadForIBD = 144
-
 // initialBlockDownload reports Core's IsInitialBlockDownload: true while
-// the tip is older than maxTipAge or the node knows headers more than
-// headersAheadForIBD blocks past its tip (a headers-first download in
-// progress), until it is false once (nodecoin has no minimum chain work
-// setting, Core's other condition).
+// the tip is older than maxTipAge or the chain is catching up with its
+// known headers (chain.BestState.CatchingUp), until it is false once
+// (nodecoin has no minimum chain work setting, Core's other condition).
 func (b *blockchain) initialBlockDownload(best chain.BestState) bool {
 	if b.caughtUp.Load() {
 		return false
 	}
-	if b.opts.now().Sub(time.Unix(int64(best.Time), 0)) > maxTipAge || best.HeadersHeight > best.Height+headersAheadForIBD {
+	if b.opts.now().Sub(time.Unix(int64(best.Time), 0)) > maxTipAge || best.CatchingUp() {
 		return true
 	}
 	b.caughtUp.Store(true)
