@@ -388,10 +388,11 @@ func (s *Server) handleHeaders(p *Peer, m *message.Headers) {
 	}
 	p.mu.Unlock()
 	last := m.Headers[len(m.Headers)-1].BlockHash()
-	if info, ok := s.ch.Header(last); ok {
-		p.noteHeight(info.Height)
+	bi, err := s.ch.BlockInfo(last) // just indexed
+	if err == nil {
+		p.noteHeight(bi.Height)
 	}
-	if bi, err := s.ch.BlockInfo(last); err == nil && bi.ChainWork.Cmp(s.ch.Best().ChainWork) < 0 {
+	if err == nil && bi.ChainWork.Cmp(s.ch.Best().ChainWork) < 0 {
 		p.mu.Lock()
 		p.lowWorkHeaders += len(m.Headers)
 		n := p.lowWorkHeaders
