@@ -35,36 +35,62 @@ var ErrMissingInput = errors.New("transaction input not found")
 // the time is now, raised above the tip's median time past if needed; the
 // bits are the ones the chain requires.
 func BuildBlock(c Chain, payTo []byte, txs []*wire.Tx, extraNonce uint64, now time.Time) (*wire.Block, error) {
-	best := c.Best()
-	p := c.Params()
-	height := int64(best.Height) + 1
-	// The txids are hashed once, for the fees and the merkle root;
-	// ids[0] is the coinbase's, set below.
-	ids := make([]wire.Hash, len(txs)+1)
-	for i, tx := range txs {
-		ids[i+1] = tx.TxHash()
-	}
-	fees, err := totalFees(c, txs, ids[1:])
+	n, err := nextBlock(c, txs, now)
 	if err != nil {
 		return nil, err
 	}
-	sig, err := script.NewBuilder().AddInt64(height).AddInt64(int64(extraNonce & 0x7fffffffffffffff)).Script()
+	sig, err := script.NewBuilder().AddInt64(int64(n.height)).AddInt64(int64(extraNonce & 0x7fffffffffffffff)).Script()
 	if err != nil {
 		return nil, fmt.Errorf("coinbase script: %w", err)
 	}
 	cb := &wire.Tx{Version: 1,
 		TxIn: []*wire.TxIn{{PreviousOutPoint: wire.OutPoint{Index: wire.MaxPrevOutIndex},
 			SignatureScript: sig, Sequence: wire.MaxTxInSequenceNum}},
-		TxOut: []*wire.TxOut{{Value: consensus.CalcBlockSubsidy(height, p) + fees, PkScript: payTo}}}
-	t := uint32(max(now.Unix(), int64(best.MedianTime)+1))
-	b := &wire.Block{
-		Header: wire.BlockHeader{Version: BlockVersion, PrevBlock: best.Hash, Timestamp: t,
-			Bits: consensus.NextRequiredBits(p, int64(best.Height), int64(best.Time))},
-		Transactions: append([]*wire.Tx{cb}, txs...),
-	}
-	ids[0] = cb.TxHash()
-	b.Header.MerkleRoot, _ = wire.MerkleRoot(ids)
+		TxOut: []*wire.TxOut{{Value: n.value, PkScript: payTo}}}
+	b := &wire.Block{Header: n.header, Transactions: append([]*wire.Tx{cb}, txs...)}
+	n.ids[0] = cb.TxHash()
+	b.Header.MerkleRoot, _ = wire.MerkleRoot(n.ids)
 	return b, nil
+}
+
+// next is what a block on the chain's tip holding some transactions is,
+// before its coinbase: the header without its merkle root, its height, the
+// lowest time it may have, what the coinbase may pay (subsidy plus fees)
+// and the transactions' txids after a place for the coinbase's (ids[0]).
+type next struct {
+	header  wire.BlockHeader
+	height  int32
+	minTime uint32
+	value   int64
+	ids     []wire.Hash
+}
+
+// nextBlock works out next for txs on c's tip: the time is now, raised
+// above the tip's median time past if needed; the bits are the ones the
+// chain requires; each txid is hashed once, for the fees and the merkle
+// tree. It fails with ErrMissingInput when txs spend unknown outputs.
+func nextBlock(c Chain, txs []*wire.Tx, now time.Time) (next, error) {
+	best := c.Best()
+	p := c.Params()
+	height := int64(best.Height) + 1
+	ids := make([]wire.Hash, len(txs)+1)
+	for i, tx := range txs {
+		ids[i+1] = tx.TxHash()
+	}
+	fees, err := totalFees(c, txs, ids[1:])
+	if err != nil {
+		return next{}, err
+	}
+	minTime := best.MedianTime + 1
+	return next{
+		header: wire.BlockHeader{Version: BlockVersion, PrevBlock: best.Hash,
+			Timestamp: uint32(max(now.Unix(), int64(minTime))),
+			Bits:      consensus.NextRequiredBits(p, int64(best.Height), int64(best.Time))},
+		height:  int32(height),
+		minTime: minTime,
+		value:   consensus.CalcBlockSubsidy(height, p) + fees,
+		ids:     ids,
+	}, nil
 }
 
 // totalFees adds up what txs, whose txids are ids, pay in fees, their

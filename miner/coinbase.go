@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/nodecoin/nodecoin/chain/consensus"
 	"github.com/nodecoin/nodecoin/chain/script"
 	"github.com/nodecoin/nodecoin/chain/wire"
 )
@@ -52,27 +51,17 @@ func NewTemplate(c Chain, txs []*wire.Tx, extraNonceLen int, now time.Time) (*Te
 	if extraNonceLen < 1 || extraNonceLen > 75 {
 		return nil, fmt.Errorf("extranonce of %d bytes: want 1 to 75", extraNonceLen)
 	}
-	best := c.Best()
-	p := c.Params()
-	height := int64(best.Height) + 1
-	leaves := make([]wire.Hash, 1, len(txs)+1)
-	for _, tx := range txs {
-		leaves = append(leaves, tx.TxHash())
-	}
-	fees, err := totalFees(c, txs, leaves[1:])
+	n, err := nextBlock(c, txs, now)
 	if err != nil {
 		return nil, err
 	}
-	minTime := best.MedianTime + 1
 	return &Template{
-		Header: wire.BlockHeader{Version: BlockVersion, PrevBlock: best.Hash,
-			Timestamp: uint32(max(now.Unix(), int64(minTime))),
-			Bits:      consensus.NextRequiredBits(p, int64(best.Height), int64(best.Time))},
-		Height:        int32(height),
-		Value:         consensus.CalcBlockSubsidy(height, p) + fees,
+		Header:        n.header,
+		Height:        n.height,
+		Value:         n.value,
 		Txs:           txs,
-		Branch:        wire.MerkleBranch(leaves, 0),
-		MinTime:       minTime,
+		Branch:        wire.MerkleBranch(n.ids, 0),
+		MinTime:       n.minTime,
 		ExtraNonceLen: extraNonceLen,
 	}, nil
 }
