@@ -15,14 +15,22 @@ import (
 	"github.com/nodecoin/nodecoin/chain/wire"
 )
 
-func TestBuildSolveAndConnect(t *testing.T) {
-	now := time.Unix(consensus.GenesisTime+1e6, 0)
+// regtestChain opens a regtest chain in a temporary directory with the
+// clock now (nil: the system's), closed when the test ends.
+func regtestChain(t *testing.T, now func() time.Time) *chain.Chain {
+	t.Helper()
 	c, err := chain.Open(t.Context(), chain.Config{Dir: t.TempDir(), Params: consensus.RegTestParams,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }})
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func TestBuildSolveAndConnect(t *testing.T) {
+	now := time.Unix(consensus.GenesisTime+1e6, 0)
+	c := regtestChain(t, func() time.Time { return now })
 	opTrue := []byte{script.OP_TRUE}
 	var first *wire.Block
 	for i := 0; i < 101; i++ {

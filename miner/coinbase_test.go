@@ -2,12 +2,9 @@ package miner
 
 import (
 	"bytes"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
-	"github.com/nodecoin/nodecoin/chain"
 	"github.com/nodecoin/nodecoin/chain/consensus"
 	"github.com/nodecoin/nodecoin/chain/script"
 	"github.com/nodecoin/nodecoin/chain/wire"
@@ -19,12 +16,7 @@ import (
 // has the chain accept the solved blocks, two of them paying two outputs.
 func TestTemplateCoinbasePartsMineABlock(t *testing.T) {
 	now := time.Unix(consensus.GenesisTime+1e6, 0)
-	c, err := chain.Open(t.Context(), chain.Config{Dir: t.TempDir(), Params: consensus.RegTestParams,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := regtestChain(t, func() time.Time { return now })
 	payA, _ := script.PayToPubKeyHashScript(bytes.Repeat([]byte{1}, 20))
 	payB, _ := script.PayToPubKeyHashScript(bytes.Repeat([]byte{2}, 20))
 	tag := []byte("/nodecoin/")
@@ -73,12 +65,7 @@ func TestTemplateCoinbasePartsMineABlock(t *testing.T) {
 }
 
 func TestTemplateRefusesBadArguments(t *testing.T) {
-	c, err := chain.Open(t.Context(), chain.Config{Dir: t.TempDir(), Params: consensus.RegTestParams,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := regtestChain(t, nil)
 	for _, n := range []int{0, 76} {
 		if _, err := NewTemplate(c, nil, n, time.Now()); err == nil {
 			t.Errorf("extranonce of %d bytes accepted", n)

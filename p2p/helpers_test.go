@@ -44,6 +44,15 @@ func regtestBlocks(t testing.TB, n int) []*wire.Block {
 	return chainBlocks[:n]
 }
 
+// headersOf returns the headers of blocks.
+func headersOf(blocks []*wire.Block) []wire.BlockHeader {
+	headers := make([]wire.BlockHeader, len(blocks))
+	for i, b := range blocks {
+		headers[i] = b.Header
+	}
+	return headers
+}
+
 // testNode is a chain, a pool and a running server.
 type testNode struct {
 	t    testing.TB

@@ -35,10 +35,7 @@ func TestStalledBlocksGoToAnotherPeer(t *testing.T) {
 	if _, err := s.recv(message.CmdGetHeaders); err != nil {
 		t.Fatal(err)
 	}
-	headers := make([]wire.BlockHeader, len(blocks))
-	for i, blk := range blocks {
-		headers[i] = blk.Header
-	}
+	headers := headersOf(blocks)
 	if err := s.send(&message.Headers{Headers: headers}); err != nil {
 		t.Fatal(err)
 	}
@@ -74,10 +71,7 @@ func TestDownloadWindowAndInFlightBounds(t *testing.T) {
 	blocks := regtestBlocks(t, 300)
 	b := startNode(t, nil, Config{DownloadWindow: 40, MaxInFlight: 7, StallTimeout: time.Minute})
 	peers := make([]*scripted, 3)
-	headers := make([]wire.BlockHeader, len(blocks))
-	for i, blk := range blocks {
-		headers[i] = blk.Header
-	}
+	headers := headersOf(blocks)
 	for i := range peers {
 		peers[i] = dialScripted(t, b)
 		peers[i].handshake(message.ProtocolVersion)
@@ -216,10 +210,7 @@ func TestNoTxRequestsWhileCatchingUp(t *testing.T) {
 	if _, err := s.recv(message.CmdGetHeaders); err != nil {
 		t.Fatal(err)
 	}
-	headers := make([]wire.BlockHeader, len(blocks))
-	for i, blk := range blocks {
-		headers[i] = blk.Header
-	}
+	headers := headersOf(blocks)
 	if err := s.send(&message.Headers{Headers: headers}); err != nil {
 		t.Fatal(err)
 	}
