@@ -8,7 +8,7 @@ import (
 )
 
 // TestSHANIJobLayout checks the field offsets the generated assembly
-// assumes (internal/tools/shanigen's off* constants).
+// assumes (internal/tools/asmgen's off* constants in shani.go).
 func TestSHANIJobLayout(t *testing.T) {
 	var j shaniJob
 	for _, c := range []struct {
@@ -29,7 +29,7 @@ func TestSHANIJobLayout(t *testing.T) {
 }
 
 // TestSIMDJobLayout checks the field offsets the generated multi-lane
-// assembly assumes (internal/tools/simdgen's off* constants).
+// assembly assumes (internal/tools/asmgen's off* constants in simd.go).
 func TestSIMDJobLayout(t *testing.T) {
 	var j simdJob
 	for _, c := range []struct {
